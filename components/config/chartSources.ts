@@ -1,0 +1,24 @@
+// The one place where chart repositories and exact versions are pinned. A range would be resolved at
+// preview time and upgrade silently, so every entry is an exact version. Stacks override an entry with
+// `charts.<name>` (e.g. a mirror for an air-gapped cluster, or a local chart path).
+
+/** Where a Helm chart comes from. */
+export interface ChartSource {
+    /** Chart name in `repo`, or a local path / `oci://` reference when `repo` is unset. */
+    chart: string;
+    /** Exact chart version; ignored by Helm for local paths. */
+    version?: string;
+    /** Helm repository URL; unset for local paths and OCI references. */
+    repo?: string;
+}
+
+export const chartNames = ["openebs", "snapshotController", "volsync", "velero"] as const;
+export type ChartName = (typeof chartNames)[number];
+
+export const pinnedCharts: Record<ChartName, ChartSource> = {
+    // 4.2.0 is the newest umbrella whose value keys we verified (shared/charts.md §1a).
+    openebs: { repo: "https://openebs.github.io/openebs", chart: "openebs", version: "4.2.0" },
+    snapshotController: { repo: "https://piraeus.io/helm-charts/", chart: "snapshot-controller", version: "5.2.0" },
+    volsync: { repo: "https://backube.github.io/helm-charts/", chart: "volsync", version: "0.16.0" },
+    velero: { repo: "https://vmware-tanzu.github.io/helm-charts", chart: "velero", version: "12.1.0" },
+};

@@ -1,0 +1,216 @@
+// The stack config schema: every key, its default (the design's values) and its constraints, in one place.
+// Objects are strict so that a misspelt key is an error rather than a silently ignored setting.
+import { z } from "zod";
+import { chartNames, pinnedCharts } from "./chartSources";
+import {
+    bucketName, cronSchedule, dnsLabel, goDuration, hostPort, httpUrl, objectName, pinnedImage, posixId, quantity,
+} from "./formats";
+
+const memoryResources = (request: string, limit: string) => z.strictObject({
+    requests: z.strictObject({ memory: quantity.default(request), cpu: quantity.optional() }).prefault({}),
+    limits: z.strictObject({ memory: quantity.default(limit), cpu: quantity.optional() }).prefault({}),
+}).prefault({});
+
+const chartSource = z.strictObject({
+    chart: z.string().min(1),
+    version: z.string().regex(/^v?\d+\.\d+\.\d+([-+][\w.-]+)?$/, "expected an exact chart version such as \"1.2.3\" (no ranges)").optional(),
+    repo: httpUrl.optional(),
+});
+
+const chartsSchema = z.strictObject(
+    Object.fromEntries(chartNames.map((name) => [name, chartSource.optional()])) as Record<
+        (typeof chartNames)[number], z.ZodOptional<typeof chartSource>>,
+).prefault({}).transform((overrides) => Object.fromEntries(
+    chartNames.map((name) => [name, overrides[name] ?? pinnedCharts[name]]),
+) as typeof pinnedCharts);
+
+const kubernetesSchema = z.strictObject({
+    /** kubeconfig context; unset uses the kubeconfig's current context. */
+    context: z.string().min(1).optional(),
+    /** Path to a kubeconfig file; unset uses KUBECONFIG / ~/.kube/config. */
+    kubeconfigPath: z.string().min(1).optional(),
+}).prefault({});
+
+const minioSchema = z.strictObject({
+    endpoint: hostPort,
+    useTls: z.boolean().default(true),
+    /** Skip TLS verification (self-signed lab endpoints only). */
+    insecureSkipVerify: z.boolean().default(false),
+    region: z.string().min(1).default("minio"),
+});
+
+const onepasswordSchema = z.strictObject({
+    /** Vault name or UUID that holds the generated items. */
+    vault: z.string().min(1),
+    /** 1Password Connect server URL; unset means a service-account token is used. */
+    connectUrl: httpUrl.optional(),
+});
+
+const monitoringSchema = z.strictObject({
+    /** Create ServiceMonitors and PrometheusRules (needs prometheus-operator CRDs). */
+    enabled: z.boolean().default(true),
+    /** Labels the Prometheus rule/monitor selectors match on. */
+    labels: z.record(z.string(), z.string()).default({}),
+}).prefault({});
+
+const hostpathClassSchema = z.strictObject({
+    name: objectName.default("openebs-localpv-hostpath"),
+    basePath: z.string().regex(/^\/[^\0]*$/, "expected an absolute directory path such as \"/var/openebs/local\"").default("/var/openebs/local"),
+    isDefault: z.boolean().default(true),
+}).prefault({});
+
+const lvmClassSchema = z.strictObject({
+    name: objectName.default("openebs-lvm"),
+    /** LVM volume group that exists on every storage node. */
+    volumeGroup: z.string().regex(/^[A-Za-z0-9+_.-]+$/, "expected an LVM volume group name"),
+    fsType: z.enum(["ext4", "xfs", "btrfs"]).default("ext4"),
+});
+
+const openebsSchema = z.strictObject({
+    namespace: dnsLabel.default("openebs"),
+    /** Provisioner replicas, spread across nodes; one leads, the others take over (ADR-003). */
+    replicas: z.number().int().min(1).max(9).default(2),
+    resources: memoryResources("256Mi", "500Mi"),
+    hostpathClass: hostpathClassSchema,
+    /** Opt-in block-device class (LocalPV LVM), the successor of LocalPV device. */
+    lvmClass: lvmClassSchema.optional(),
+}).prefault({});
+
+const snapshotClassSchema = z.strictObject({
+    name: objectName,
+    driver: z.string().regex(/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/, "expected a CSI driver name such as \"rook-ceph.rbd.csi.ceph.com\""),
+    deletionPolicy: z.enum(["Delete", "Retain"]).default("Delete"),
+    isDefault: z.boolean().default(false),
+    parameters: z.record(z.string(), z.string()).default({}),
+});
+
+const snapshotsSchema = z.strictObject({
+    namespace: dnsLabel.default("snapshot-controller"),
+    resources: memoryResources("64Mi", "256Mi"),
+    /** VolumeSnapshotClasses this stack creates. Classes named elsewhere but not here must already exist. */
+    classes: z.array(snapshotClassSchema).default([]),
+}).prefault({});
+
+const retainSchema = z.strictObject({
+    hourly: z.number().int().min(0).optional(),
+    daily: z.number().int().min(0).optional(),
+    weekly: z.number().int().min(0).optional(),
+    monthly: z.number().int().min(0).optional(),
+    yearly: z.number().int().min(0).optional(),
+    within: goDuration.optional(),
+}).refine((retain) => Object.values(retain).some((value) => value !== undefined && value !== 0), {
+    message: "expected at least one non-zero retention count (hourly, daily, weekly, monthly, yearly) or within",
+});
+
+const copyMethod = z.enum(["Snapshot", "Clone", "Direct"]);
+
+const pruneIntervalDays = z.number().int().min(1).max(365);
+
+const appDefaultsSchema = z.strictObject({
+    schedule: cronSchedule.default("0 * * * *"),
+    copyMethod: copyMethod.default("Snapshot"),
+    volumeSnapshotClass: objectName.optional(),
+    cacheStorageClass: objectName.optional(),
+    cacheCapacity: quantity.default("2Gi"),
+    retain: retainSchema.default({ hourly: 24, daily: 7, weekly: 4 }),
+    pruneIntervalDays: pruneIntervalDays.default(7),
+    moverResources: memoryResources("256Mi", "1Gi"),
+    uid: posixId.default(1000),
+    gid: posixId.default(1000),
+    paused: z.boolean().default(false),
+}).prefault({});
+
+const pvcSchema = z.strictObject({
+    /** PVC name; defaults to the app name. */
+    name: objectName.optional(),
+    /** Create the PVC here, populated from the latest backup on first creation (bootstrap). */
+    create: z.boolean().default(false),
+    /** Size of a created PVC. */
+    capacity: quantity.default("5Gi"),
+    /** Class of the volume being protected; decides whether snapshots are possible. */
+    storageClass: objectName.optional(),
+    accessModes: z.array(z.enum(["ReadWriteOnce", "ReadWriteOncePod", "ReadWriteMany", "ReadOnlyMany"])).min(1).default(["ReadWriteOnce"]),
+}).prefault({});
+
+const appSchema = z.strictObject({
+    name: dnsLabel.refine((name) => name.length <= 40, "expected at most 40 characters (object names get suffixes)"),
+    /** Namespace of the app; defaults to the app name. */
+    namespace: dnsLabel.optional(),
+    pvc: pvcSchema,
+    schedule: cronSchedule.optional(),
+    copyMethod: copyMethod.optional(),
+    volumeSnapshotClass: objectName.optional(),
+    cacheStorageClass: objectName.optional(),
+    cacheCapacity: quantity.optional(),
+    retain: retainSchema.optional(),
+    pruneIntervalDays: pruneIntervalDays.optional(),
+    moverResources: z.strictObject({
+        requests: z.strictObject({ memory: quantity.optional(), cpu: quantity.optional() }).optional(),
+        limits: z.strictObject({ memory: quantity.optional(), cpu: quantity.optional() }).optional(),
+    }).optional(),
+    uid: posixId.optional(),
+    gid: posixId.optional(),
+    paused: z.boolean().optional(),
+});
+
+const volsyncSchema = z.strictObject({
+    namespace: dnsLabel.default("volsync-system"),
+    resources: memoryResources("64Mi", "512Mi"),
+    bucket: bucketName.default("volsync"),
+    user: z.string().regex(/^[A-Za-z0-9_.@+=,-]{3,64}$/, "expected a MinIO user name of 3-64 characters").default("volsync-backup"),
+    item: z.string().min(1).default("volsync-minio"),
+    clusterSecretStore: objectName.default("onepassword"),
+    appDefaults: appDefaultsSchema,
+    /** How long a source may stay out of sync before alerting. */
+    outOfSyncAlertAfter: z.string().regex(/^\d+[smhd]$/, "expected a Prometheus duration such as \"15m\"").default("30m"),
+}).prefault({});
+
+const veleroScheduleSchema = z.strictObject({
+    name: objectName.default("daily-backup"),
+    cron: cronSchedule.default("0 2 * * *"),
+    ttl: goDuration.default("720h"),
+    includedNamespaces: z.array(dnsLabel).min(1).default(["database", "monitoring", "network", "default"]),
+}).prefault({});
+
+const veleroSchema = z.strictObject({
+    namespace: dnsLabel.default("velero"),
+    resources: memoryResources("128Mi", "512Mi"),
+    nodeAgentResources: memoryResources("256Mi", "1Gi"),
+    bucket: bucketName.default("openebs-backups"),
+    user: z.string().regex(/^[A-Za-z0-9_.@+=,-]{3,64}$/, "expected a MinIO user name of 3-64 characters").default("velero-backup"),
+    item: z.string().min(1).default("velero-minio"),
+    storageLocation: objectName.default("minio-s3"),
+    awsPluginImage: pinnedImage.default("velero/velero-plugin-for-aws:v1.14.0"),
+    /** Empty disables the CRC checksums that newer AWS SDKs send and MinIO rejects. */
+    checksumAlgorithm: z.enum(["", "CRC32", "CRC32C", "SHA1", "SHA256"]).default(""),
+    /** Back up volumes without snapshots (LocalPV hostpath) with the node agent. */
+    fileSystemBackup: z.boolean().default(true),
+    schedule: veleroScheduleSchema,
+    /** A native volume snapshotter; only where the cluster has one. */
+    volumeSnapshotLocation: z.strictObject({
+        provider: z.string().min(1),
+        config: z.record(z.string(), z.string()).default({}),
+    }).optional(),
+    /** Alert when the newest successful backup is older than this. */
+    maxBackupAge: goDuration.default("25h"),
+}).prefault({});
+
+export const stackConfigSchema = z.strictObject({
+    kubernetes: kubernetesSchema,
+    minio: minioSchema,
+    onepassword: onepasswordSchema,
+    charts: chartsSchema,
+    monitoring: monitoringSchema,
+    openebs: openebsSchema,
+    snapshots: snapshotsSchema,
+    volsync: volsyncSchema,
+    velero: veleroSchema,
+    apps: z.array(appSchema).default([]),
+});
+
+export type RawStackConfig = z.input<typeof stackConfigSchema>;
+export type ParsedStackConfig = z.output<typeof stackConfigSchema>;
+export type MemoryResources = ParsedStackConfig["openebs"]["resources"];
+export type RetainPolicy = z.output<typeof retainSchema>;
+export type CopyMethod = z.output<typeof copyMethod>;
+export type RawAppConfig = z.output<typeof appSchema>;

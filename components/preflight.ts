@@ -1,0 +1,65 @@
+// Checks, before any change, that the cluster objects the config names but this stack does not create
+// really exist: a typo in a class name would otherwise surface hours later as a stuck backup.
+import { StackSettings } from "./config/stackConfig";
+
+/** One object the stack relies on but does not own. */
+export interface ClusterDependency {
+    apiVersion: string;
+    kind: string;
+    name: string;
+    namespace?: string;
+    /** The config key to change if the object is missing. */
+    configKey: string;
+}
+
+/** Answers whether an object exists; the real one asks the API server, tests pass their own. */
+export type ClusterLookup = (dependency: ClusterDependency) => Promise<boolean>;
+
+/** Everything the config names that this stack does not create itself. */
+export function externalDependencies(settings: StackSettings, namespace: string): ClusterDependency[] {
+    const ownSnapshotClasses = new Set(settings.snapshots.classes.map((snapshotClass) => snapshotClass.name));
+    const ownStorageClasses = new Set([settings.openebs.hostpathClass.name, settings.openebs.lvmClass?.name]);
+    const found = new Map<string, ClusterDependency>();
+    const add = (dependency: ClusterDependency) => {
+        const id = `${dependency.kind}/${dependency.namespace ?? ""}/${dependency.name}`;
+        if (!found.has(id)) {
+            found.set(id, dependency);
+        }
+    };
+    settings.apps.forEach((app, index) => {
+        const key = (setting: string) => `${namespace}:apps[${index}].${setting} (or volsync.appDefaults.${setting})`;
+        if (app.copyMethod === "Snapshot" && app.volumeSnapshotClass && !ownSnapshotClasses.has(app.volumeSnapshotClass)) {
+            add({ apiVersion: "snapshot.storage.k8s.io/v1", kind: "VolumeSnapshotClass", name: app.volumeSnapshotClass, configKey: key("volumeSnapshotClass") });
+        }
+        if (app.cacheStorageClass && !ownStorageClasses.has(app.cacheStorageClass)) {
+            add({ apiVersion: "storage.k8s.io/v1", kind: "StorageClass", name: app.cacheStorageClass, configKey: key("cacheStorageClass") });
+        }
+        if (app.pvc.storageClass && !ownStorageClasses.has(app.pvc.storageClass)) {
+            add({ apiVersion: "storage.k8s.io/v1", kind: "StorageClass", name: app.pvc.storageClass, configKey: `${namespace}:apps[${index}].pvc.storageClass` });
+        }
+        if (!app.pvc.create) {
+            add({ apiVersion: "v1", kind: "PersistentVolumeClaim", name: app.pvc.name, namespace: app.namespace, configKey: `${namespace}:apps[${index}].pvc.name (or set pvc.create: true)` });
+        }
+    });
+    if (settings.apps.length > 0) {
+        add({ apiVersion: "external-secrets.io/v1", kind: "ClusterSecretStore", name: settings.volsync.clusterSecretStore, configKey: `${namespace}:volsync.clusterSecretStore` });
+    }
+    return [...found.values()];
+}
+
+export class PreflightError extends Error {
+    constructor(readonly missing: ClusterDependency[]) {
+        super(`Preflight failed (nothing was changed): the cluster lacks objects the config names:\n${missing.map((dependency) =>
+            `  - ${dependency.kind} "${dependency.namespace ? `${dependency.namespace}/` : ""}${dependency.name}" does not exist; create it or change ${dependency.configKey}`).join("\n")}`);
+        this.name = "PreflightError";
+    }
+}
+
+/** Fails with every missing object listed. */
+export async function preflight(dependencies: ClusterDependency[], lookup: ClusterLookup): Promise<void> {
+    const results = await Promise.all(dependencies.map(async (dependency) => ({ dependency, exists: await lookup(dependency) })));
+    const missing = results.filter((result) => !result.exists).map((result) => result.dependency);
+    if (missing.length > 0) {
+        throw new PreflightError(missing);
+    }
+}

@@ -1,0 +1,170 @@
+// One protected app: its restic repository secret (rendered from 1Password by External Secrets), the
+// scheduled backup (ReplicationSource) and a restore path (ReplicationDestination). The app name is the
+// only thing a stack must give; everything else has a default in config/schema.ts.
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { credentialFields } from "./bucketCredentials";
+import { ProtectedAppSettings, StackSettings } from "./config/stackConfig";
+import { resticRepository } from "./s3Endpoint";
+import { volsyncProtectedLabel } from "./velero";
+
+export interface ProtectedAppArgs {
+    app: ProtectedAppSettings;
+    minio: StackSettings["minio"];
+    /** Bucket that holds every app's repository, each under its own path. */
+    bucket: string;
+    /** Title of the 1Password item with the bucket credentials and restic password. */
+    itemTitle: string;
+    clusterSecretStore: string;
+    /** Created before the app's objects (CRDs, classes, stores). */
+    dependsOn?: pulumi.Input<pulumi.Resource>[];
+}
+
+export const resticSecretName = (app: string) => `${app}-restic-secret`;
+export const restoreDestinationName = (app: string) => `${app}-restore`;
+/** Changing this value in the ReplicationDestination triggers one more restore. */
+export const initialRestoreTrigger = "initial";
+
+export function externalSecretSpec(args: Pick<ProtectedAppArgs, "app" | "minio" | "bucket" | "itemTitle" | "clusterSecretStore">) {
+    const field = (label: string) => `{{ .${label} }}`;
+    return {
+        refreshInterval: "1h",
+        secretStoreRef: { kind: "ClusterSecretStore", name: args.clusterSecretStore },
+        target: {
+            name: resticSecretName(args.app.name),
+            creationPolicy: "Owner",
+            template: {
+                engineVersion: "v2",
+                data: {
+                    RESTIC_REPOSITORY: resticRepository(args.minio, args.bucket, args.app.name),
+                    RESTIC_PASSWORD: field(credentialFields.resticPassword),
+                    AWS_ACCESS_KEY_ID: field(credentialFields.accessKeyId),
+                    AWS_SECRET_ACCESS_KEY: field(credentialFields.secretAccessKey),
+                    // A known region spares restic a GetBucketLocation call the scoped user may not make.
+                    AWS_DEFAULT_REGION: args.minio.region,
+                },
+            },
+        },
+        dataFrom: [{ extract: { key: args.itemTitle } }],
+    };
+}
+
+/** Settings both movers share: identity, resources and the restic cache. */
+function moverSettings(app: ProtectedAppSettings) {
+    return {
+        repository: resticSecretName(app.name),
+        cacheCapacity: app.cacheCapacity,
+        ...(app.cacheStorageClass ? { cacheStorageClassName: app.cacheStorageClass } : {}),
+        cacheAccessModes: ["ReadWriteOnce"],
+        moverSecurityContext: {
+            runAsUser: app.uid,
+            runAsGroup: app.gid,
+            fsGroup: app.gid,
+            runAsNonRoot: app.uid !== 0,
+        },
+        moverResources: app.moverResources,
+    };
+}
+
+function copySettings(app: ProtectedAppSettings) {
+    return {
+        copyMethod: app.copyMethod,
+        ...(app.copyMethod === "Snapshot" ? { volumeSnapshotClassName: app.volumeSnapshotClass } : {}),
+        ...(app.pvc.storageClass && app.copyMethod !== "Direct" ? { storageClassName: app.pvc.storageClass } : {}),
+    };
+}
+
+export function replicationSourceSpec(app: ProtectedAppSettings) {
+    return {
+        sourcePVC: app.pvc.name,
+        trigger: { schedule: app.schedule },
+        paused: app.paused,
+        restic: {
+            ...moverSettings(app),
+            ...copySettings(app),
+            pruneIntervalDays: app.pruneIntervalDays,
+            retain: app.retain,
+        },
+    };
+}
+
+export function replicationDestinationSpec(app: ProtectedAppSettings) {
+    // Direct restores write into the app's PVC; Snapshot restores produce a snapshot a new PVC is
+    // populated from (the PVC's dataSourceRef points here).
+    const target = app.copyMethod === "Direct"
+        ? { destinationPVC: app.pvc.name }
+        : { capacity: app.pvc.capacity, accessModes: app.pvc.accessModes };
+    return {
+        trigger: { manual: initialRestoreTrigger },
+        restic: {
+            ...moverSettings(app),
+            ...copySettings(app),
+            ...target,
+            enableFileDeletion: true,
+            cleanupCachePVC: true,
+            cleanupTempPVC: true,
+        },
+    };
+}
+
+export class ProtectedApp extends pulumi.ComponentResource {
+    readonly repository: string;
+    readonly secretName: string;
+
+    constructor(name: string, args: ProtectedAppArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("storage-backup:backup:ProtectedApp", name, {}, opts);
+        const { app } = args;
+        const namespace = app.namespace;
+        const child = { parent: this, dependsOn: args.dependsOn };
+
+        const secret = new k8s.apiextensions.CustomResource(`${name}-restic`, {
+            apiVersion: "external-secrets.io/v1",
+            kind: "ExternalSecret",
+            metadata: { name: resticSecretName(app.name), namespace },
+            spec: externalSecretSpec(args),
+        }, child);
+
+        const destination = new k8s.apiextensions.CustomResource(`${name}-restore`, {
+            apiVersion: "volsync.backube/v1alpha1",
+            kind: "ReplicationDestination",
+            metadata: { name: restoreDestinationName(app.name), namespace },
+            spec: replicationDestinationSpec(app),
+        }, { ...child, dependsOn: [secret] });
+
+        const protectedLabel = { [volsyncProtectedLabel]: "true" };
+        const claim = app.pvc.create
+            ? new k8s.core.v1.PersistentVolumeClaim(`${name}-data`, {
+                metadata: {
+                    name: app.pvc.name,
+                    namespace,
+                    labels: protectedLabel,
+                    // WaitForFirstConsumer classes stay Pending until the app's pod exists.
+                    annotations: { "pulumi.com/skipAwait": "true" },
+                },
+                spec: {
+                    accessModes: app.pvc.accessModes,
+                    storageClassName: app.pvc.storageClass,
+                    resources: { requests: { storage: app.pvc.capacity } },
+                    // Bootstrap: a new PVC is filled from the latest backup by VolSync's volume populator.
+                    ...(app.copyMethod === "Direct" ? {} : {
+                        dataSourceRef: { apiGroup: "volsync.backube", kind: "ReplicationDestination", name: restoreDestinationName(app.name) },
+                    }),
+                },
+            }, { ...child, dependsOn: [destination] })
+            // An existing PVC only gets the label that keeps Velero's file-system backup off it.
+            : new k8s.core.v1.PersistentVolumeClaimPatch(`${name}-data`, {
+                metadata: { name: app.pvc.name, namespace, labels: protectedLabel },
+            }, child);
+
+        new k8s.apiextensions.CustomResource(`${name}-backup`, {
+            apiVersion: "volsync.backube/v1alpha1",
+            kind: "ReplicationSource",
+            metadata: { name: app.name, namespace },
+            spec: replicationSourceSpec(app),
+        }, { ...child, dependsOn: [secret, claim] });
+
+        this.repository = resticRepository(args.minio, args.bucket, app.name);
+        this.secretName = resticSecretName(app.name);
+        this.registerOutputs({ repository: this.repository, secretName: this.secretName });
+    }
+}

@@ -1,0 +1,67 @@
+// Composes the whole storage and backup stack for one cluster from validated settings.
+import * as pulumi from "@pulumi/pulumi";
+import { BucketCredentials } from "./bucketCredentials";
+import { StackSecrets, StackSettings } from "./config/stackConfig";
+import { OpenEbs } from "./openebs";
+import { ProtectedApp } from "./protectedApp";
+import { createProviders, providerOptions } from "./providers";
+import { SnapshotController } from "./snapshotController";
+import { Velero } from "./velero";
+import { VolSync } from "./volsync";
+
+export interface StorageBackupStackOutputs {
+    buckets: { volsync: pulumi.Output<string>; velero: pulumi.Output<string> };
+    onepasswordItems: { volsync: pulumi.Output<string>; velero: pulumi.Output<string> };
+    storageClasses: { hostpath: pulumi.Output<string>; lvm?: pulumi.Output<string> };
+    volumeSnapshotClasses: pulumi.Output<string>[];
+    velero: { storageLocation: string; schedule: string };
+    apps: Record<string, { namespace: string; repository: string; secret: string }>;
+    /** Secret: the VolSync bucket user's keys, for break-glass restores with restic by hand. */
+    volsyncCredentials: pulumi.Output<{ accessKeyId: string; secretAccessKey: string; resticPassword: string }>;
+}
+
+export function deployStorageBackupStack(settings: StackSettings, secrets: StackSecrets): StorageBackupStackOutputs {
+    const providers = createProviders(settings, secrets);
+    const opts = providerOptions(providers);
+
+    const volsyncStorage = new BucketCredentials("volsync", {
+        bucket: settings.volsync.bucket, user: settings.volsync.user, itemTitle: settings.volsync.item,
+        vault: settings.onepassword.vault, purpose: "VolSync restic repositories",
+    }, opts);
+    const veleroStorage = new BucketCredentials("velero", {
+        bucket: settings.velero.bucket, user: settings.velero.user, itemTitle: settings.velero.item,
+        vault: settings.onepassword.vault, purpose: "Velero backups",
+    }, opts);
+
+    const openebs = new OpenEbs("openebs", { chart: settings.charts.openebs, settings: settings.openebs }, opts);
+    const snapshots = new SnapshotController("snapshot-controller", {
+        chart: settings.charts.snapshotController, settings: settings.snapshots, labelForVelero: true,
+    }, opts);
+    const volsync = new VolSync("volsync", {
+        chart: settings.charts.volsync, settings: settings.volsync, monitoring: settings.monitoring,
+    }, opts);
+    const velero = new Velero("velero", {
+        chart: settings.charts.velero, settings: settings.velero, minio: settings.minio, monitoring: settings.monitoring,
+        accessKeyId: veleroStorage.accessKeyId, secretAccessKey: veleroStorage.secretAccessKey,
+        csiSnapshots: settings.snapshots.classes.length > 0,
+    }, opts);
+
+    const apps = Object.fromEntries(settings.apps.map((app) => {
+        const component = new ProtectedApp(app.name, {
+            app, minio: settings.minio, bucket: settings.volsync.bucket, itemTitle: settings.volsync.item,
+            clusterSecretStore: settings.volsync.clusterSecretStore, dependsOn: [volsync, snapshots, openebs, volsyncStorage],
+        }, opts);
+        return [app.name, { namespace: app.namespace, repository: component.repository, secret: component.secretName }];
+    }));
+
+    return {
+        buckets: { volsync: volsyncStorage.bucketName, velero: veleroStorage.bucketName },
+        onepasswordItems: { volsync: volsyncStorage.itemUuid, velero: veleroStorage.itemUuid },
+        storageClasses: { hostpath: openebs.hostpathClassName, lvm: openebs.lvmClassName },
+        volumeSnapshotClasses: snapshots.classNames,
+        velero: { storageLocation: velero.storageLocationName, schedule: velero.scheduleName },
+        apps,
+        volsyncCredentials: pulumi.secret(pulumi.all([volsyncStorage.accessKeyId, volsyncStorage.secretAccessKey, volsyncStorage.resticPassword])
+            .apply(([accessKeyId, secretAccessKey, resticPassword]) => ({ accessKeyId, secretAccessKey, resticPassword }))),
+    };
+}
