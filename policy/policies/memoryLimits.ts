@@ -144,7 +144,7 @@ function validate(args: ResourceValidationArgs, report: ReportViolation): void {
         : general;
     for (const c of containersOf(podSpec, podSpecPath)) {
         if (c.container === UNKNOWN) {
-            report(`${subject}: ${formatPath(c.path)} is unknown at preview, so the ${c.label}' memory limits can't be checked. ` +
+            report(`${subject}: ${formatPath(c.path)} is unknown at preview, so the memory limits of ${c.label} can't be checked. ` +
                 `List the containers literally.`);
             continue;
         }
