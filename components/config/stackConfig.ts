@@ -79,7 +79,11 @@ function schemaProblems(namespace: string, raw: unknown, error: z.ZodError): str
         if (issue.code === "unrecognized_keys") {
             return issue.keys.map((key) => `${keyName(namespace, [...issue.path, key])}: unknown setting (check the spelling against README.md)`).join("\n  - ");
         }
-        const found = describe(valueAt(raw, issue.path));
+        const value = valueAt(raw, issue.path);
+        const found = describe(value);
+        if (value === undefined && issue.code === "invalid_type") {
+            return `${keyName(namespace, issue.path)}: required setting, expected a ${issue.expected} (${found})`;
+        }
         const expected = issue.message.startsWith("expected") ? issue.message
             : issue.message.replace(/^Invalid input: /, "").replace(/^Invalid option: /, "");
         return `${keyName(namespace, issue.path)}: ${expected} (${found})`;
