@@ -64,7 +64,10 @@ export function describeResource(r: ResourceRef): string {
     const name = at(r.props, "metadata", "name");
     const namespace = at(r.props, "metadata", "namespace");
     const k8sName = typeof name === "string" ? (typeof namespace === "string" ? `${namespace}/${name}` : name) : undefined;
-    return k8sName && k8sName !== r.name ? `${kind} "${k8sName}" (Pulumi name "${r.name}")` : `${kind} "${r.name}"`;
+    if (!k8sName) {
+        return `${kind} "${r.name}"`;
+    }
+    return name === r.name ? `${kind} "${k8sName}"` : `${kind} "${k8sName}" (Pulumi name "${r.name}")`;
 }
 
 export interface ContainerRef {

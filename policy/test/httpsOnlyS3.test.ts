@@ -1,0 +1,65 @@
+import * as assert from "assert";
+import { httpsOnlyS3 } from "../policies/httpsOnlyS3";
+import { assertClean, assertNotApplicable, assertViolations, helmChart, k8s } from "./fixtures";
+import { runPolicy, UNKNOWN_AT_PREVIEW } from "./harness";
+
+const bsl = (config: object) => k8s("velero.io/v1", "BackupStorageLocation", "default", {
+    spec: { provider: "aws", objectStorage: { bucket: "velero" }, config: { region: "minio", s3ForcePathStyle: "true", ...config } },
+}, "velero");
+const externalSecret = (repo: unknown) => k8s("external-secrets.io/v1", "ExternalSecret", "db-restic-secret", {
+    spec: { target: { template: { data: { RESTIC_REPOSITORY: repo, RESTIC_PASSWORD: "{{ .password }}" } } } },
+});
+const minioProvider = (props: object) => ({ type: "pulumi:providers:minio", name: "minio", props: { minioServer: "minio.lan:9000", ...props } });
+
+describe("https-only-s3", () => {
+    it("passes https endpoints everywhere", async () => {
+        assertClean(await runPolicy(httpsOnlyS3, bsl({ s3Url: "https://minio.lan:9000" })));
+        assertClean(await runPolicy(httpsOnlyS3, bsl({})));
+        assertClean(await runPolicy(httpsOnlyS3, externalSecret("s3:https://minio.lan:9000/backups/db")));
+        assertClean(await runPolicy(httpsOnlyS3, minioProvider({ minioSsl: "true" })));
+        assertClean(await runPolicy(httpsOnlyS3, helmChart("velero", { configuration: { backupStorageLocation: [{ provider: "aws", config: { s3Url: "https://s3" } }] } })));
+    });
+
+    it("flags Velero's plain-http s3Url", async () => {
+        assertViolations(await runPolicy(httpsOnlyS3, bsl({ s3Url: "http://10.25.11.3:9000" })),
+            [/BackupStorageLocation "velero\/default": spec\.config\.s3Url uses "http:\/\/10\.25\.11\.3:9000"; S3 traffic must use https:\/\/\. Use an https:\/\/ endpoint in spec\.config\.s3Url\.$/]);
+    });
+
+    it("flags disabled certificate checks", async () => {
+        assertViolations(await runPolicy(httpsOnlyS3, bsl({ s3Url: "https://minio", insecureSkipTLSVerify: "true" })), [/insecureSkipTLSVerify is "true"/]);
+    });
+
+    it("flags plain-http restic repositories in ExternalSecrets and Secrets", async () => {
+        assertViolations(await runPolicy(httpsOnlyS3, externalSecret("s3:http://10.25.11.3:9000/backups/db")),
+            [/ExternalSecret "apps\/db-restic-secret": spec\.target\.template\.data\.RESTIC_REPOSITORY uses "s3:http:\/\/10\.25\.11\.3:9000\/backups\/db"/]);
+        const secret = k8s("v1", "Secret", "s", { data: { RESTIC_REPOSITORY: Buffer.from("s3:http://minio/b/app").toString("base64") } });
+        assertViolations(await runPolicy(httpsOnlyS3, { ...secret, type: "kubernetes:core/v1:Secret" }), [/data\.RESTIC_REPOSITORY uses "s3:http:\/\/minio\/b\/app"/]);
+    });
+
+    it("flags the MinIO provider without TLS", async () => {
+        assertViolations(await runPolicy(httpsOnlyS3, minioProvider({})), [/minio "minio": minioSsl uses "http:\/\/minio\.lan:9000".*Set minioSsl: true/]);
+        assertViolations(await runPolicy(httpsOnlyS3, minioProvider({ minioSsl: "false" })), [/uses "http:\/\/minio\.lan:9000"/]);
+    });
+
+    it("flags plain-http URLs in Velero chart values", async () => {
+        assertViolations(await runPolicy(httpsOnlyS3, helmChart("velero", { configuration: { backupStorageLocation: [{ config: { s3Url: "http://m:9000" } }] } })),
+            [/values\.configuration\.backupStorageLocation\[0\]\.config\.s3Url uses "http:\/\/m:9000"/]);
+    });
+
+    it("does not apply to other types", async () => {
+        assertNotApplicable(await runPolicy(httpsOnlyS3, k8s("v1", "ConfigMap", "c", {})), "https-only-s3");
+    });
+
+    it("a stack exception downgrades it to advisory and quotes the reason, per stack", async () => {
+        const config = { "https-only-s3": { enforcementLevel: "advisory" as const, exceptionReason: "LAN-only MinIO" } };
+        const r = await runPolicy(httpsOnlyS3, bsl({ s3Url: "http://10.25.11.3:9000" }), config);
+        assertViolations(r, [/uses "http:\/\/10\.25\.11\.3:9000".*Stack exception in force: LAN-only MinIO$/], "advisory");
+        assert.strictEqual((await runPolicy(httpsOnlyS3, bsl({ s3Url: "http://10.25.11.3:9000" }))).violations[0].enforcementLevel, "mandatory");
+    });
+
+    it("reports endpoints unknown at preview as violations", async () => {
+        assertViolations(await runPolicy(httpsOnlyS3, bsl({ s3Url: UNKNOWN_AT_PREVIEW })), [/spec\.config\.s3Url must be known at preview/]);
+        assertViolations(await runPolicy(httpsOnlyS3, externalSecret(UNKNOWN_AT_PREVIEW)), [/RESTIC_REPOSITORY must be known at preview/]);
+        assertViolations(await runPolicy(httpsOnlyS3, minioProvider({ minioServer: UNKNOWN_AT_PREVIEW })), [/minioSsl must be known at preview/]);
+    });
+});
