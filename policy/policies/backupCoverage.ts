@@ -86,9 +86,13 @@ function validate(args: StackValidationArgs, report: ReportViolation): void {
         ...args.resources.filter((r) => HELM_TYPES.includes(r.type))
             .flatMap((r) => veleroValuesSchedules(helmValues(r.props)).map((s) => at(s.schedule, "template"))),
     ];
+    const claims = claimsOf(args.resources);
+    if (claims.length === 0 && sources.length === 0) {
+        args.notApplicable("the stack creates no PVC, StatefulSet volume claim or ReplicationSource");
+    }
     const unknownSources = sources.filter((s) => at(s.props, "spec", "sourcePVC") === UNKNOWN || at(s.props, "metadata", "namespace") === UNKNOWN);
 
-    for (const claim of claimsOf(args.resources)) {
+    for (const claim of claims) {
         if (claim.namespace === UNKNOWN || claim.name === UNKNOWN) {
             report(`${claim.label}: its name or namespace is unknown at preview, so backup coverage can't be proven. ` +
                 `Give it a literal metadata.name and metadata.namespace.`, claim.owner.urn);

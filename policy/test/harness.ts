@@ -70,9 +70,21 @@ export function urnOf(r: ResourceRecord): string {
     return r.urn ?? `urn:pulumi:test::storage-backup::${r.type}::${r.name}`;
 }
 
+/** The SDK never sends `undefined` to the engine: object keys are dropped, array holes become null. */
+function engineShape(value: unknown): unknown {
+    if (Array.isArray(value)) {
+        return value.map((v) => (v === undefined ? null : engineShape(v)));
+    }
+    if (value !== null && typeof value === "object") {
+        return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined).map(([k, v]) => [k, engineShape(v)]));
+    }
+    return value;
+}
+
 /** Props as a policy sees them at runtime: Struct round trip, runtime deserializer, unknown-checking proxy. */
 export function runtimeProps(props: Record<string, unknown>): Record<string, any> {
-    return unknownCheckingProxy(deserializeProperties(Struct.fromJavaScript(props as any), false));
+    const struct = Struct.fromJavaScript(engineShape(props) as Parameters<typeof Struct.fromJavaScript>[0]);
+    return unknownCheckingProxy(deserializeProperties(struct, false));
 }
 
 function runtimeOpts(r: ResourceRecord): PolicyResourceOptions {
