@@ -37,7 +37,7 @@ describe("custom resources against the upstream CRD schemas", function () {
             const { resources } = await runUnderMocks(settingsFrom(raw()));
             const objects = customResources(resources);
             assert.ok(objects.length > 0);
-            const failures = objects.flatMap((resource) => catalog.errors(resource.inputs)
+            const failures = objects.flatMap((resource) => catalog.errors(resource.inputs as { apiVersion: string; kind: string })
                 .map((error) => `${resource.inputs.kind} ${resource.inputs.metadata?.name}: ${error}`));
             assert.deepStrictEqual(failures, []);
         });
