@@ -1,0 +1,213 @@
+#!/usr/bin/env bash
+# Builds the project's offline toolchain from Go modules into toolchain/bin (git-ignored).
+#
+#   toolchain/build.sh                     # everything: pulumi providers minio restic etcd kube
+#   toolchain/build.sh pulumi providers    # a subset: groups or single tools (see `--list`)
+#   toolchain/build.sh --force etcd        # rebuild even if up to date
+#
+# Every tool is pinned by a wrapper module under toolchain/<tool>/ (go.mod + go.sum, committed). A tool is
+# rebuilt only when its stamp (version + build flags + hash of its wrapper's go.mod/go.sum/*.go) changed or a
+# binary is missing, so a second run is a no-op and a version bump rebuilds only that tool.
+# Only the Go module proxy is used (via the go command's defaults); with -mod=readonly and the committed
+# go.sum, every downloaded module is checked against a hash in this repo.
+set -uo pipefail
+
+TC_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+BIN="${TC_DIR}/bin"
+PLUGIN_BIN="${BIN}/plugins"      # provider binaries: not on PATH, installed into PULUMI_HOME instead
+STATE="${TC_DIR}/.build"
+STAMPS="${STATE}/stamps"
+LOGS="${STATE}/logs"
+export PULUMI_HOME="${TOOLCHAIN_PULUMI_HOME:-${STATE}/pulumi-home}"
+
+# Never let go fetch a newer toolchain; 2 cores: at most 2 parallel compiles; no VCS stamping (module zips
+# have no .git). GOMODCACHE/GOCACHE are the user's defaults, so they persist between runs and are shared.
+export GOTOOLCHAIN=local
+export CGO_ENABLED=0
+export GOFLAGS="-mod=readonly -p=2 -trimpath -buildvcs=false"
+export PULUMI_SKIP_UPDATE_CHECK=true
+export PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION=true
+
+mkdir -p "${BIN}" "${PLUGIN_BIN}" "${STAMPS}" "${LOGS}" "${PULUMI_HOME}"
+
+# ---- pins -------------------------------------------------------------------------------------------------
+# Versions that the binaries report; the module versions themselves live in each wrapper's go.mod.
+PULUMI_VERSION="v3.259.0"           # newest github.com/pulumi/pulumi/pkg/v3 the proxy serves (npm SDK: 3.270.0)
+RANDOM_VERSION="4.21.2"             # matches @pulumi/random
+MINIO_COMMIT="7aac2a2c5b7c"; MINIO_TIME="2026-02-12T20:18:48Z"
+MC_COMMIT="7394ce0dd2a8";    MC_TIME="2025-08-13T08:35:41Z"
+RESTIC_VERSION="0.18.1"
+ETCD_VERSION="3.6.16"
+KUBE_VERSION="v1.36.3"
+
+# ---- tool table: name -> wrapper dir | reported version | outputs ----------------------------------------
+declare -A DIR=(
+  [pulumi]=pulumi [random]=providers/random [minio]=minio [mc]=mc [restic]=restic [etcd]=etcd [kube]=kube
+)
+declare -A VERSION=(
+  [pulumi]="${PULUMI_VERSION}" [random]="${RANDOM_VERSION}" [minio]="${MINIO_TIME}" [mc]="${MC_TIME}"
+  [restic]="${RESTIC_VERSION}" [etcd]="${ETCD_VERSION}" [kube]="${KUBE_VERSION}"
+)
+declare -A OUTPUTS=(
+  [pulumi]="bin/pulumi bin/pulumi-language-nodejs"
+  [random]="bin/plugins/pulumi-resource-random ${PULUMI_HOME}/plugins/resource-random-v${RANDOM_VERSION}"
+  [minio]="bin/minio" [mc]="bin/mc" [restic]="bin/restic" [etcd]="bin/etcd"
+  [kube]="bin/kube-apiserver bin/kube-controller-manager"
+)
+declare -A GROUPS_=(
+  [pulumi]="pulumi" [providers]="random" [minio]="minio mc" [restic]="restic" [etcd]="etcd" [kube]="kube"
+  [all]="pulumi random minio mc restic etcd kube"
+)
+ORDER="pulumi random minio mc restic etcd kube"   # cheapest and most useful first
+
+# Providers that the npm SDKs need but that cannot be built here: say so instead of failing every run.
+NOT_BUILDABLE="kubernetes (github.com/pulumi/pulumi-kubernetes/provider/v4: no version served)
+minio provider (github.com/aminueza/terraform-provider-minio v1.20.1: module zip not served)
+onepassword (github.com/1Password/terraform-provider-onepassword/v2 v2.1.2: not served)"
+
+# ---- build steps (one function per tool; each writes into ${BIN}) -------------------------------------------
+build_pulumi() {
+  local ld="-X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=${PULUMI_VERSION}"
+  go build -tags osusergo,grpcnotrace -ldflags "${ld}" -o "${BIN}/pulumi" github.com/pulumi/pulumi/pkg/v3/cmd/pulumi &&
+    # Our own language host (see pulumi/langhost/main.go for why); it reports the CLI's version.
+    go build -ldflags "-X main.version=${PULUMI_VERSION#v}" -o "${BIN}/pulumi-language-nodejs" ./langhost
+}
+
+build_random() {
+  # The bridge only serves this schema from GetSchema; create/read/update/delete never use it.
+  printf '{"name":"random","version":"%s"}\n' "${RANDOM_VERSION}" > cmd/pulumi-resource-random/schema-embed.json &&
+    go build -ldflags "-X main.version=${RANDOM_VERSION}" -o "${PLUGIN_BIN}/pulumi-resource-random" ./cmd/pulumi-resource-random &&
+    install_plugin random "${RANDOM_VERSION}"
+}
+
+build_minio() {
+  local p=github.com/minio/minio/cmd tag="DEVELOPMENT.${MINIO_TIME//:/-}"
+  go build -tags kqueue -ldflags "-X ${p}.Version=${MINIO_TIME} -X ${p}.ReleaseTag=${tag} -X ${p}.CommitID=${MINIO_COMMIT} -X ${p}.ShortCommitID=${MINIO_COMMIT}" \
+    -o "${BIN}/minio" github.com/minio/minio
+}
+
+build_mc() {
+  local p=github.com/minio/mc/cmd tag="RELEASE.${MC_TIME//:/-}"
+  go build -ldflags "-X ${p}.Version=${MC_TIME} -X ${p}.ReleaseTag=${tag} -X ${p}.CommitID=${MC_COMMIT} -X ${p}.ShortCommitID=${MC_COMMIT}" \
+    -o "${BIN}/mc" github.com/minio/mc
+}
+
+build_restic() {
+  # restic's version string is a constant in its source at the release tag; nothing to stamp.
+  go build -o "${BIN}/restic" github.com/restic/restic/cmd/restic
+}
+
+build_etcd() {
+  go build -o "${BIN}/etcd" go.etcd.io/etcd/server/v3
+}
+
+build_kube() {
+  local ld="" minor
+  minor="$(echo "${KUBE_VERSION}" | cut -d. -f2)"
+  for p in k8s.io/component-base/version k8s.io/client-go/pkg/version; do
+    ld+=" -X ${p}.gitVersion=${KUBE_VERSION} -X ${p}.gitMajor=1 -X ${p}.gitMinor=${minor} -X ${p}.gitTreeState=clean"
+  done
+  go build -ldflags "${ld}" -o "${BIN}/kube-apiserver" k8s.io/kubernetes/cmd/kube-apiserver &&
+    go build -ldflags "${ld}" -o "${BIN}/kube-controller-manager" k8s.io/kubernetes/cmd/kube-controller-manager
+}
+
+# Registers a provider binary in the plugin cache under its pinned version, so that `pulumi plugin ls`
+# shows it and the engine finds it without ever downloading.
+install_plugin() {
+  local name=$1 ver=$2
+  "${BIN}/pulumi" plugin install resource "${name}" "${ver}" --file "${PLUGIN_BIN}/pulumi-resource-${name}" --reinstall
+}
+
+# ---- machinery -------------------------------------------------------------------------------------------
+stamp_of() {
+  local t=$1 d="${TC_DIR}/${DIR[$1]}"
+  {
+    echo "tool=${t} version=${VERSION[$t]} go=$(go env GOVERSION) flags=${GOFLAGS}"
+    declare -f "build_${t}"
+    (cd "${d}" && find . -type f \( -name go.mod -o -name go.sum -o -name '*.go' \) -not -name '*_test.go' | LC_ALL=C sort | xargs sha256sum)
+  } | sha256sum | cut -d' ' -f1
+}
+
+outputs_present() {
+  local o
+  for o in ${OUTPUTS[$1]}; do
+    case "$o" in /*) ;; *) o="${TC_DIR}/${o}" ;; esac
+    [ -e "$o" ] || return 1
+  done
+}
+
+usage() {
+  echo "usage: toolchain/build.sh [--force] [--list] [GROUP|TOOL]..."
+  echo "groups: pulumi providers minio restic etcd kube all (default: all)"
+  echo "tools:  ${ORDER}"
+}
+
+FORCE=0
+REQ=()
+for a in "$@"; do
+  case "$a" in
+    --force) FORCE=1 ;;
+    --list) for t in ${ORDER}; do printf '%-8s %-22s %s\n' "$t" "${VERSION[$t]}" "${OUTPUTS[$t]}"; done; exit 0 ;;
+    -h|--help) usage; exit 0 ;;
+    *) REQ+=("$a") ;;
+  esac
+done
+[ ${#REQ[@]} -eq 0 ] && REQ=(all)
+
+# Expand groups and keep the canonical order.
+declare -A WANT=()
+for r in "${REQ[@]}"; do
+  if [ -n "${GROUPS_[$r]:-}" ]; then
+    for t in ${GROUPS_[$r]}; do WANT[$t]=1; done
+  elif [ -n "${DIR[$r]:-}" ]; then
+    WANT[$r]=1
+  else
+    echo "toolchain: unknown tool or group '$r'" >&2; usage >&2; exit 2
+  fi
+done
+
+command -v go >/dev/null || { echo "toolchain: FAILED: 'go' is not on PATH (need Go >= 1.26)" >&2; exit 1; }
+
+# Providers are installed with the pulumi binary: make sure it exists first.
+if [ -n "${WANT[random]:-}" ] && [ -z "${WANT[pulumi]:-}" ] && [ ! -x "${BIN}/pulumi" ]; then
+  WANT[pulumi]=1
+fi
+
+FAILED=()
+SUMMARY=()
+T0=$(date +%s)
+for t in ${ORDER}; do
+  [ -n "${WANT[$t]:-}" ] || continue
+  s="$(stamp_of "$t")"
+  if [ "${FORCE}" = 0 ] && outputs_present "$t" && [ "$(cat "${STAMPS}/${t}" 2>/dev/null)" = "$s" ]; then
+    SUMMARY+=("$(printf '%-8s %-22s %s' "$t" "${VERSION[$t]}" "up to date")")
+    continue
+  fi
+  echo "toolchain: building ${t} ${VERSION[$t]} (log: ${LOGS}/${t}.log)"
+  start=$(date +%s)
+  if (cd "${TC_DIR}/${DIR[$t]}" && "build_${t}") > "${LOGS}/${t}.log" 2>&1; then
+    took=$(( $(date +%s) - start ))
+    echo "$s" > "${STAMPS}/${t}"
+    echo "toolchain: built ${t} in ${took}s"
+    SUMMARY+=("$(printf '%-8s %-22s built in %ss' "$t" "${VERSION[$t]}" "$took")")
+    printf '%s\t%s\t%s\t%s\n' "$(date -u +%FT%TZ)" "$t" "${VERSION[$t]}" "$took" >> "${STATE}/timings.tsv"
+  else
+    took=$(( $(date +%s) - start ))
+    rm -f "${STAMPS}/${t}"
+    echo "toolchain: FAILED building ${t} ${VERSION[$t]} after ${took}s; last lines of ${LOGS}/${t}.log:" >&2
+    tail -n 25 "${LOGS}/${t}.log" | sed 's/^/  | /' >&2
+    FAILED+=("$t")
+    SUMMARY+=("$(printf '%-8s %-22s FAILED' "$t" "${VERSION[$t]}")")
+  fi
+done
+
+echo "toolchain: summary ($(( $(date +%s) - T0 ))s total)"
+printf '  %s\n' "${SUMMARY[@]}"
+if [ -n "${WANT[random]:-}" ]; then
+  echo "toolchain: not buildable offline here (the module proxy does not serve them):"
+  echo "${NOT_BUILDABLE}" | sed 's/^/  - /'
+fi
+if [ ${#FAILED[@]} -gt 0 ]; then
+  echo "toolchain: FAILED: ${FAILED[*]}" >&2
+  exit 1
+fi
