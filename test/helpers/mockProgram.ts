@@ -12,6 +12,8 @@ export interface RegisteredResource {
     /** The parent's type token, read from the URN the mock monitor assigned. */
     parentType?: string;
     urn: string;
+    /** performance.now() when the mock monitor saw the registration. */
+    registeredAt: number;
 }
 
 export const testSecrets = {
@@ -48,11 +50,18 @@ async function settled(count: () => number): Promise<void> {
     }
 }
 
-export async function runUnderMocks(settings: StackSettings): Promise<{ resources: RegisteredResource[]; outputs: StorageBackupStackOutputs }> {
+/**
+ * `around` wraps the synchronous construction of the stack, so benchmarks can time it on its own.
+ */
+export async function runUnderMocks(settings: StackSettings, around: (deploy: () => void) => void = (deploy) => deploy()):
+    Promise<{ resources: RegisteredResource[]; outputs: StorageBackupStackOutputs }> {
     const recorded: Omit<RegisteredResource, "urn" | "parentType">[] = [];
     await pulumi.runtime.setMocks({
         newResource: (args) => {
-            recorded.push({ type: args.type, name: args.name, inputs: args.inputs, provider: args.provider, custom: args.custom ?? true });
+            recorded.push({
+                type: args.type, name: args.name, inputs: args.inputs, provider: args.provider, custom: args.custom ?? true,
+                registeredAt: performance.now(),
+            });
             const state: Record<string, unknown> = { ...args.inputs };
             if (args.type === "random:index/randomPassword:RandomPassword") {
                 state.result = generatedSecretValue(args.name);
@@ -67,7 +76,8 @@ export async function runUnderMocks(settings: StackSettings): Promise<{ resource
             : args.inputs),
     }, "storage-backup", "test", false);
 
-    const outputs = deployStorageBackupStack(settings, secrets());
+    let outputs: StorageBackupStackOutputs | undefined;
+    around(() => { outputs = deployStorageBackupStack(settings, secrets()); });
     await settled(() => recorded.length);
     const monitor = (pulumi.runtime as any).getMonitor();
     const urns: string[] = [...monitor.resources.keys()];
@@ -76,7 +86,7 @@ export async function runUnderMocks(settings: StackSettings): Promise<{ resource
             && candidate.split("::")[2].split("$").pop() === resource.type) ?? "";
         return { ...resource, urn, parentType: parentTypeOf(urn) };
     });
-    return { resources, outputs };
+    return { resources, outputs: outputs! };
 }
 
 export function resourcesOfType(resources: RegisteredResource[], type: string): RegisteredResource[] {
