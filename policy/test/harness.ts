@@ -81,9 +81,13 @@ function engineShape(value: unknown): unknown {
     return value;
 }
 
-/** Props as a policy sees them at runtime: Struct round trip, runtime deserializer, unknown-checking proxy. */
-export function runtimeProps(props: Record<string, unknown>): Record<string, any> {
-    const struct = Struct.fromJavaScript(engineShape(props) as Parameters<typeof Struct.fromJavaScript>[0]);
+/** The properties as they arrive over gRPC: one Struct per resource, decoded once per request. */
+function engineStruct(props: Record<string, unknown>): Struct {
+    return Struct.fromJavaScript(engineShape(props) as Parameters<typeof Struct.fromJavaScript>[0]);
+}
+
+/** Props as a policy sees them: the server deserializes the Struct afresh for every validation and proxies it. */
+function propsFromStruct(struct: Struct): Record<string, any> {
     return unknownCheckingProxy(deserializeProperties(struct, false));
 }
 
@@ -124,8 +128,10 @@ function getConfigFor(policy: Policy, config: PackConfig, applyDefaults: boolean
 const isTypeOf = (type: string) => (cls: any) => cls?.__pulumiType === type || cls?.isInstance?.({ __pulumiType: type }) === true;
 
 /** The args object the server builds for one resource and one policy. */
-export function resourceArgs(r: ResourceRecord, policy: Policy, config: PackConfig = {}, options: RunOptions = {}): ResourceValidationArgs {
-    const props = runtimeProps(r.props);
+export function resourceArgs(
+    r: ResourceRecord, policy: Policy, config: PackConfig = {}, options: RunOptions = {}, struct = engineStruct(r.props),
+): ResourceValidationArgs {
+    const props = propsFromStruct(struct);
     return {
         type: r.type, props, urn: urnOf(r), name: r.name, opts: runtimeOpts(r),
         stackTags: frozenTags(options.stackTags),
@@ -137,9 +143,11 @@ export function resourceArgs(r: ResourceRecord, policy: Policy, config: PackConf
 }
 
 /** The args object the server builds for a stack policy (props are outputs there; here, whatever the records carry). */
-export function stackArgs(resources: ResourceRecord[], policy: Policy, config: PackConfig = {}, options: RunOptions = {}): StackValidationArgs {
-    const built: PolicyResource[] = resources.map((r) => {
-        const props = runtimeProps(r.props);
+export function stackArgs(
+    resources: ResourceRecord[], policy: Policy, config: PackConfig = {}, options: RunOptions = {}, structs = resources.map((r) => engineStruct(r.props)),
+): StackValidationArgs {
+    const built: PolicyResource[] = resources.map((r, i) => {
+        const props = propsFromStruct(structs[i]);
         return {
             type: r.type, props, urn: urnOf(r), name: r.name, opts: runtimeOpts(r), dependencies: [], propertyDependencies: {},
             isType: isTypeOf(r.type),
@@ -195,20 +203,21 @@ export async function runPackOverResources(
     resources: ResourceRecord[], config: PackConfig = {}, policies: Policies = allPolicies, options: RunOptions = {},
 ): Promise<PackResult> {
     const result: PackResult = { violations: [], notApplicable: [] };
-    for (const r of resources) {
+    const structs = resources.map((r) => engineStruct(r.props));
+    for (const [i, r] of resources.entries()) {
         for (const p of policies.filter(isResourcePolicy)) {
             const level = levelOf(p, config, options);
             const validations = p.validateResource === undefined ? [] : [p.validateResource].flat();
             for (const validate of level === "disabled" ? [] : validations) {
                 // The server deserializes and proxies props afresh for every validation.
-                await runOne(p, level, result, urnOf(r), (report) => validate(resourceArgs(r, p, config, options), report));
+                await runOne(p, level, result, urnOf(r), (report) => validate(resourceArgs(r, p, config, options, structs[i]), report));
             }
         }
     }
     for (const p of policies.filter(isStackPolicy)) {
         const level = levelOf(p, config, options);
         if (level !== "disabled") {
-            await runOne(p, level, result, undefined, (report) => p.validateStack(stackArgs(resources, p, config, options), report));
+            await runOne(p, level, result, undefined, (report) => p.validateStack(stackArgs(resources, p, config, options, structs), report));
         }
     }
     return result;
