@@ -80,23 +80,23 @@ export interface ContainerRef {
 
 /** Every container and init container of a pod spec; UNKNOWN lists come back as a single UNKNOWN entry. */
 export function containersOf(podSpec: unknown, podSpecPath: Path): ContainerRef[] {
-    const found: ContainerRef[] = [];
+    const refs: ContainerRef[] = [];
     for (const [field, word] of [["initContainers", "init container"], ["containers", "container"]] as const) {
         const list = at(podSpec, field);
         if (list === UNKNOWN) {
-            found.push({ label: `${word}s`, path: [...podSpecPath, field], container: UNKNOWN });
+            refs.push({ label: `${word}s`, path: [...podSpecPath, field], container: UNKNOWN });
             continue;
         }
         items(list).forEach((container, i) => {
             const name = at(container, "name");
-            found.push({
+            refs.push({
                 label: `${word} ${typeof name === "string" ? `"${name}"` : `#${i}`}`,
                 path: [...podSpecPath, field, i],
                 container,
             });
         });
     }
-    return found;
+    return refs;
 }
 
 /** Helm values of a chart or release resource. */

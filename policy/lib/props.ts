@@ -8,7 +8,6 @@
 import { UnknownValueError } from "@pulumi/policy";
 
 export const UNKNOWN: unique symbol = Symbol("unknown at preview");
-export type Unknown = typeof UNKNOWN;
 
 function step(value: unknown, key: string | number): unknown {
     if (value === UNKNOWN) {
