@@ -22,8 +22,6 @@ export interface ProtectedAppArgs {
 
 export const resticSecretName = (app: string) => `${app}-restic-secret`;
 export const restoreDestinationName = (app: string) => `${app}-restore`;
-/** Changing this value in the ReplicationDestination triggers one more restore. */
-export const initialRestoreTrigger = "initial";
 
 export function externalSecretSpec(args: Pick<ProtectedAppArgs, "app" | "minio" | "bucket" | "itemTitle" | "clusterSecretStore">) {
     const field = (label: string) => `{{ .${label} }}`;
@@ -84,22 +82,31 @@ export function replicationSourceSpec(app: ProtectedAppSettings) {
             ...copySettings(app),
             pruneIntervalDays: app.pruneIntervalDays,
             retain: app.retain,
+            ...(app.unlock ? { unlock: app.unlock } : {}),
         },
     };
 }
 
+/** Whether restores write into the app's PVC: a PVC this stack creates (empty, so bootstrapping it is
+ * safe) or one the config explicitly opens up. Otherwise a restore lands in a volume of its own. */
+export function restoresIntoPvc(app: ProtectedAppSettings): boolean {
+    return app.copyMethod === "Direct" && (app.pvc.create || app.restore.intoPvc);
+}
+
 export function replicationDestinationSpec(app: ProtectedAppSettings) {
-    // Direct restores write into the app's PVC; Snapshot restores produce a snapshot a new PVC is
-    // populated from (the PVC's dataSourceRef points here).
-    const target = app.copyMethod === "Direct"
+    const target = restoresIntoPvc(app)
         ? { destinationPVC: app.pvc.name }
         : { capacity: app.pvc.capacity, accessModes: app.pvc.accessModes };
     return {
-        trigger: { manual: initialRestoreTrigger },
+        // Pulumi owns the trigger, and it only changes when the config does: a later `pulumi up` can never
+        // re-run a restore by itself.
+        trigger: { manual: app.restore.trigger },
         restic: {
             ...moverSettings(app),
             ...copySettings(app),
             ...target,
+            ...(app.restore.previous !== undefined ? { previous: app.restore.previous } : {}),
+            ...(app.restore.asOf ? { restoreAsOf: app.restore.asOf } : {}),
             enableFileDeletion: true,
             cleanupCachePVC: true,
             cleanupTempPVC: true,

@@ -94,6 +94,9 @@ const badConfigs: [string, Mutation, string, RegExp][] = [
     ["bad snapshot deletionPolicy", (raw) => { raw.snapshots = { classes: [{ name: "a", driver: "x.csi", deletionPolicy: "Keep" }] }; }, "storage-backup:snapshots.classes[0].deletionPolicy", /Delete.*Retain/],
     ["relative hostpath basePath", (raw) => { raw.openebs = { hostpathClass: { basePath: "var/openebs" } }; }, "storage-backup:openebs.hostpathClass.basePath", /absolute directory path/],
     ["LVM class without a volume group", (raw) => { raw.openebs = { lvmClass: {} }; }, "storage-backup:openebs.lvmClass.volumeGroup", /missing/],
+    ["restore into the PVC with snapshots", (raw) => { raw.apps = [{ name: "wiki", volumeSnapshotClass: "x", restore: { intoPvc: true } }]; }, "storage-backup:apps[0].restore.intoPvc", /needs copyMethod Direct/],
+    ["restore time not RFC 3339", (raw) => { raw.apps = [app({ restore: { asOf: "yesterday" } })]; }, "storage-backup:apps[0].restore.asOf", /RFC 3339.*got "yesterday"/],
+    ["workload of an unsupported kind", (raw) => { raw.apps = [app({ workload: { kind: "DaemonSet", name: "x" } })]; }, "storage-backup:apps[0].workload.kind", /Deployment.*StatefulSet/],
     ["created PVC without its class", (raw) => { raw.apps = [{ name: "wiki", volumeSnapshotClass: "x", pvc: { create: true } }]; }, "storage-backup:apps[0].pvc.storageClass", /needs its class named/],
 ];
 

@@ -239,4 +239,26 @@ describe("N protected apps", function () {
         assert.strictEqual(restore.inputs.spec.restic.capacity, "10Gi");
         assert.strictEqual(restore.inputs.spec.restic.volumeSnapshotClassName, "ceph-block");
     });
+
+    it("never restores into an existing PVC unless the config asks for it", async function () {
+        const raw = minimalRawConfig();
+        raw.volsync = { appDefaults: { copyMethod: "Direct" } };
+        raw.apps = [
+            { name: "live" },
+            { name: "opened", unlock: "2026-11-23", workload: { kind: "StatefulSet", name: "opened" },
+                restore: { trigger: "restore-2", previous: 2, asOf: "2026-11-20T02:00:00Z", intoPvc: true } },
+        ];
+        const { resources } = await runUnderMocks(settingsFrom(raw));
+        const restores = Object.fromEntries(customResourcesOfKind(resources, "ReplicationDestination").map((rd) => [rd.inputs.metadata.name, rd.inputs.spec]));
+        assert.strictEqual(restores["live-restore"].restic.destinationPVC, undefined);
+        assert.strictEqual(restores["live-restore"].restic.capacity, "5Gi");
+        assert.deepStrictEqual(restores["live-restore"].trigger, { manual: "initial" });
+        assert.strictEqual(restores["opened-restore"].restic.destinationPVC, "opened");
+        assert.deepStrictEqual(restores["opened-restore"].trigger, { manual: "restore-2" });
+        assert.strictEqual(restores["opened-restore"].restic.previous, 2);
+        assert.strictEqual(restores["opened-restore"].restic.restoreAsOf, "2026-11-20T02:00:00Z");
+        const sources = Object.fromEntries(customResourcesOfKind(resources, "ReplicationSource").map((rs) => [rs.inputs.metadata.name, rs.inputs.spec]));
+        assert.strictEqual(sources.opened.restic.unlock, "2026-11-23");
+        assert.strictEqual(sources.live.restic.unlock, undefined);
+    });
 });

@@ -106,6 +106,9 @@ const copyMethod = z.enum(["Snapshot", "Clone", "Direct"]);
 
 const pruneIntervalDays = z.number().int().min(1).max(365);
 
+/** The ReplicationDestination's first manual trigger value. */
+export const initialRestoreTrigger = "initial";
+
 const appDefaultsSchema = z.strictObject({
     schedule: cronSchedule.default("0 * * * *"),
     copyMethod: copyMethod.default("Snapshot"),
@@ -151,6 +154,24 @@ const appSchema = z.strictObject({
     uid: posixId.optional(),
     gid: posixId.optional(),
     paused: z.boolean().optional(),
+    /** Changing this value makes the next sync remove stale restic locks (`restic unlock`). */
+    unlock: z.string().min(1).optional(),
+    /** The workload scaled down while a restore writes into its PVC. */
+    workload: z.strictObject({
+        kind: z.enum(["Deployment", "StatefulSet"]),
+        name: objectName,
+    }).optional(),
+    restore: z.strictObject({
+        /** Changing this value runs one restore; the first value runs when the stack creates the app. */
+        trigger: z.string().min(1).default(initialRestoreTrigger),
+        /** Restore the Nth-latest backup instead of the latest (0 = latest). */
+        previous: z.number().int().min(0).optional(),
+        /** Restore the newest backup at or before this time. */
+        asOf: z.string().datetime({ offset: true, message: "expected an RFC 3339 time such as \"2026-11-23T02:00:00Z\"" }).optional(),
+        /** Write into the app's own PVC (Direct copies only). Off by default so a restore never
+         * overwrites live data unless asked to. */
+        intoPvc: z.boolean().default(false),
+    }).prefault({}),
 });
 
 const volsyncSchema = z.strictObject({

@@ -26,6 +26,9 @@ export interface ProtectedAppSettings {
     uid: number;
     gid: number;
     paused: boolean;
+    unlock?: string;
+    workload?: { kind: "Deployment" | "StatefulSet"; name: string };
+    restore: { trigger: string; previous?: number; asOf?: string; intoPvc: boolean };
 }
 
 export type StackSettings = Omit<ParsedStackConfig, "apps" | "charts"> & {
@@ -114,6 +117,9 @@ function resolveApp(config: ParsedStackConfig, app: RawAppConfig): ProtectedAppS
         uid: app.uid ?? defaults.uid,
         gid: app.gid ?? defaults.gid,
         paused: app.paused ?? defaults.paused,
+        unlock: app.unlock,
+        workload: app.workload,
+        restore: app.restore,
     };
 }
 
@@ -184,6 +190,9 @@ function consistencyProblems(namespace: string, config: ParsedStackConfig, apps:
         }
         if (app.copyMethod === "Clone" && app.pvc.storageClass && localClasses.includes(app.pvc.storageClass)) {
             problems.push(`${appKey("copyMethod")}: the volume's class "${app.pvc.storageClass}" is LocalPV hostpath, which cannot clone; expected Direct (got "Clone")`);
+        }
+        if (app.restore.intoPvc && app.copyMethod !== "Direct") {
+            problems.push(`${appKey("restore.intoPvc")}: restoring into the app's PVC needs copyMethod Direct; ${app.copyMethod} restores produce a snapshot to recreate the PVC from (got true)`);
         }
         if (app.pvc.create && !app.pvc.storageClass && app.copyMethod !== "Direct") {
             problems.push(`${appKey("pvc.storageClass")}: a PVC created here needs its class named, so the copy method can be checked against it (missing)`);
