@@ -64,28 +64,47 @@ function claimsOf(resources: PolicyResource[]): Claim[] {
     return claims;
 }
 
-/** A Velero Backup spec (a Schedule's template) that would include the claim's PVC. */
-function templateCovers(template: unknown, claim: Claim): boolean {
+/** What of a Velero Backup spec (a Schedule's template) decides whether it includes a PVC, read once. */
+interface TemplateScope {
+    includedNamespaces: unknown[];
+    excludedNamespaces: unknown[];
+    includedResources: string[];
+    excludedResources: string[];
+    matchLabels: [string, unknown][];
+}
+
+function scopeOf(template: unknown): TemplateScope {
     const list = (field: string) => items(at(template, field));
-    const included = list("includedNamespaces");
-    const includedResources = list("includedResources");
-    const matchLabels = entries(at(template, "labelSelector", "matchLabels"));
+    return {
+        includedNamespaces: list("includedNamespaces"),
+        excludedNamespaces: list("excludedNamespaces"),
+        includedResources: list("includedResources").map(String),
+        excludedResources: list("excludedResources").map(String),
+        matchLabels: entries(at(template, "labelSelector", "matchLabels")),
+    };
+}
+
+const PVC_NAMES = ["persistentvolumeclaims", "pvc"];
+
+function scopeCovers(scope: TemplateScope, claim: Claim): boolean {
+    const { includedNamespaces: included, includedResources } = scope;
     return (included.length === 0 || included.includes("*") || included.includes(claim.namespace))
-        && !list("excludedNamespaces").includes(claim.namespace)
-        && (includedResources.length === 0 || includedResources.some((x) => ["*", "persistentvolumeclaims", "pvc"].includes(String(x))))
-        && !list("excludedResources").some((x) => ["persistentvolumeclaims", "pvc"].includes(String(x)))
-        && matchLabels.every(([k, v]) => claim.labels[k] === v);
+        && !scope.excludedNamespaces.includes(claim.namespace)
+        && (includedResources.length === 0 || includedResources.some((x) => x === "*" || PVC_NAMES.includes(x)))
+        && !scope.excludedResources.some((x) => PVC_NAMES.includes(x))
+        && scope.matchLabels.every(([k, v]) => claim.labels[k] === v);
 }
 
 function validate(args: StackValidationArgs, report: ReportViolation): void {
     const cfg = configWithDefaults<BackupCoverageConfig>(configSchema, args.getConfig());
     const sources = args.resources.filter((r) => r.type === REPLICATION_SOURCE);
-    const templates: unknown[] = [
+    const scopes = [
         ...args.resources.filter((r) => r.type === VELERO_SCHEDULE && at(r.props, "spec", "paused") !== true)
             .map((r) => at(r.props, "spec", "template")),
         ...args.resources.filter((r) => HELM_TYPES.includes(r.type))
             .flatMap((r) => veleroValuesSchedules(helmValues(r.props)).map((s) => at(s.schedule, "template"))),
-    ];
+    ].map(scopeOf);
+    const replicated = new Set(sources.map((s) => `${String(nsOf(s.props))}/${String(at(s.props, "spec", "sourcePVC"))}`));
     const claims = claimsOf(args.resources);
     if (claims.length === 0 && sources.length === 0) {
         args.notApplicable("the stack creates no PVC, StatefulSet volume claim or ReplicationSource");
@@ -103,8 +122,7 @@ function validate(args: StackValidationArgs, report: ReportViolation): void {
         if (!protectedNs) {
             continue;
         }
-        const byVolSync = sources.some((s) => nsOf(s.props) === claim.namespace && at(s.props, "spec", "sourcePVC") === claim.name);
-        if (byVolSync || templates.some((t) => templateCovers(t, claim))) {
+        if (replicated.has(`${claim.namespace}/${claim.name}`) || scopes.some((scope) => scopeCovers(scope, claim))) {
             continue;
         }
         const hint = unknownSources.length > 0
