@@ -3,7 +3,8 @@ import * as k8sClient from "@kubernetes/client-node";
 import { ClusterLookup } from "./preflight";
 import { StackSettings } from "./config/stackConfig";
 
-export function apiServerLookup(kubernetes: StackSettings["kubernetes"]): ClusterLookup {
+/** The kubeconfig and context the stack's provider uses, for clients outside Pulumi. */
+export function kubeConfigFor(kubernetes: StackSettings["kubernetes"]): k8sClient.KubeConfig {
     const kubeconfig = new k8sClient.KubeConfig();
     if (kubernetes.kubeconfigPath) {
         kubeconfig.loadFromFile(kubernetes.kubeconfigPath);
@@ -13,7 +14,11 @@ export function apiServerLookup(kubernetes: StackSettings["kubernetes"]): Cluste
     if (kubernetes.context) {
         kubeconfig.setCurrentContext(kubernetes.context);
     }
-    const api = k8sClient.KubernetesObjectApi.makeApiClient(kubeconfig);
+    return kubeconfig;
+}
+
+export function apiServerLookup(kubernetes: StackSettings["kubernetes"]): ClusterLookup {
+    const api = k8sClient.KubernetesObjectApi.makeApiClient(kubeConfigFor(kubernetes));
     return async (dependency) => {
         try {
             await api.read({

@@ -161,16 +161,17 @@ const appSchema = z.strictObject({
         kind: z.enum(["Deployment", "StatefulSet"]),
         name: objectName,
     }).optional(),
+    // `pulumi config set --path` may store numbers and booleans as strings, so those two accept both.
     restore: z.strictObject({
         /** Changing this value runs one restore; the first value runs when the stack creates the app. */
         trigger: z.string().min(1).default(initialRestoreTrigger),
         /** Restore the Nth-latest backup instead of the latest (0 = latest). */
-        previous: z.number().int().min(0).optional(),
+        previous: z.union([z.number(), z.string().regex(/^\d+$/).transform(Number)]).pipe(z.number().int().min(0)).optional(),
         /** Restore the newest backup at or before this time. */
         asOf: z.string().datetime({ offset: true, message: "expected an RFC 3339 time such as \"2026-11-23T02:00:00Z\"" }).optional(),
         /** Write into the app's own PVC (Direct copies only). Off by default so a restore never
          * overwrites live data unless asked to. */
-        intoPvc: z.boolean().default(false),
+        intoPvc: z.union([z.boolean(), z.enum(["true", "false"]).transform((value) => value === "true")]).default(false),
     }).prefault({}),
 });
 

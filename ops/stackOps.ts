@@ -1,0 +1,46 @@
+// The Pulumi side of day-2 operations: the stack's outputs (repository credentials) and declarative
+// switches in its config, applied with a targeted `pulumi up`.
+import { LocalWorkspace, Stack } from "@pulumi/pulumi/automation";
+import { ResticAccess } from "./restic";
+import { configNamespace, projectDirectory } from "./stackFile";
+import { StackSettings } from "../components/config/stackConfig";
+import { restoreDestinationName } from "../components/protectedApp";
+
+export class StackOps {
+    private constructor(readonly stack: Stack) {}
+
+    static async select(stackName: string, workDir = projectDirectory): Promise<StackOps> {
+        return new StackOps(await LocalWorkspace.selectStack({ stackName, workDir }));
+    }
+
+    /** The app's repository and credentials, exactly as the program produced them. */
+    async resticAccess(settings: StackSettings, app: string): Promise<ResticAccess> {
+        const outputs = await this.stack.outputs();
+        const repository = outputs.apps?.value?.[app]?.repository as string | undefined;
+        const credentials = outputs.volsyncCredentials?.value as { accessKeyId: string; secretAccessKey: string; resticPassword: string } | undefined;
+        if (!repository || !credentials) {
+            throw new Error(`stack ${this.stack.name} has no outputs for app "${app}": run \`pulumi up\` first`);
+        }
+        return {
+            repository,
+            password: credentials.resticPassword,
+            env: {
+                AWS_ACCESS_KEY_ID: credentials.accessKeyId,
+                AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
+                AWS_DEFAULT_REGION: settings.minio.region,
+                ...(process.env.RESTIC_CACERT ? { RESTIC_CACERT: process.env.RESTIC_CACERT } : {}),
+            },
+        };
+    }
+
+    /** Sets app settings in the stack config (by path) and applies only the app's restore destination. */
+    async applyRestoreSettings(settings: StackSettings, app: string, values: Record<string, string | number | boolean>,
+        onOutput: (line: string) => void): Promise<void> {
+        const index = settings.apps.findIndex((candidate) => candidate.name === app);
+        for (const [key, value] of Object.entries(values)) {
+            await this.stack.setConfig(`${configNamespace}:apps[${index}].restore.${key}`, { value: String(value) }, true);
+        }
+        const urn = `urn:pulumi:${this.stack.name}::${configNamespace}::storage-backup:backup:ProtectedApp$kubernetes:volsync.backube/v1alpha1:ReplicationDestination::${restoreDestinationName(app)}`;
+        await this.stack.up({ target: [urn], onOutput });
+    }
+}
