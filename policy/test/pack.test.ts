@@ -85,6 +85,13 @@ describe("the pack", () => {
             replicationSource("db", goodRestic),
         ];
 
+        const brokenExtras = (): ResourceRecord[] => [
+            deployment("app", [container("app", { request: "64Mi" }, { env: [{ name: "DB_PASSWORD", value: "s3cret-value" }] })]),
+            schedule("forever", { includedNamespaces: ["other"], ttl: "8760h" }),
+            { type: "minio:index/iamUserPolicyAttachment:IamUserPolicyAttachment", name: "admin", props: { userName: "db", policyName: "consoleAdmin" } },
+            pvc("cache", "apps"),
+        ];
+
         it("passes with the apps config: the LAN endpoint only warns, quoting the exception", async () => {
             const result = await runPackOverResources(compliant(), readConfig("apps.json"));
             assert.deepStrictEqual(blocking(result), []);
@@ -98,13 +105,28 @@ describe("the pack", () => {
         });
 
         it("blocks a broken variant with the expected policies", async () => {
-            const broken = compliant().filter((r) => r.type !== "kubernetes:volsync.backube/v1alpha1:ReplicationSource");
-            broken.push(deployment("app", [container("app", { request: "64Mi" }, { env: [{ name: "DB_PASSWORD", value: "s3cret-value" }] })]));
-            broken.push(schedule("forever", { includedNamespaces: ["other"], ttl: "8760h" }));
-            broken.push({ type: "minio:index/iamUserPolicyAttachment:IamUserPolicyAttachment", name: "admin", props: { userName: "db", policyName: "consoleAdmin" } });
+            const broken = [...compliant().filter((r) => r.type !== "kubernetes:volsync.backube/v1alpha1:ReplicationSource"), ...brokenExtras()];
             const result = await runPackOverResources(broken, readConfig("apps.json"));
             assert.deepStrictEqual(new Set(blocking(result).map((v) => v.policyName)),
                 new Set(["memory-limits", "no-plaintext-credentials", "backup-ttls", "minio-least-privilege", "backup-coverage"]));
+        });
+
+        it("every policy gives the same verdicts on its own defaults as with the CLI's schema defaults", async () => {
+            const variants = [compliant(), [...compliant(), ...brokenExtras()]];
+            for (const resources of variants) {
+                const withDefaults = await runPackOverResources(resources);
+                const without = await runPackOverResources(resources, {}, undefined, { applySchemaDefaults: false });
+                assert.deepStrictEqual(without, withDefaults);
+            }
+        });
+
+        it("every blocking message names the resource and a fix", async () => {
+            const result = await runPackOverResources([...compliant(), ...brokenExtras()]);
+            assert.ok(blocking(result).length >= 5);
+            for (const v of blocking(result)) {
+                assert.match(v.message, /^[A-Za-z]+ "[^"]+"/, `no resource named first: ${v.message}`);
+                assert.match(v.message, /\b(Set|Lower|Use|Add|Give|Attach|Remove|Move|Create|Template|Name|Build|List|Deploy|Make|Grant)\b/, `no fix in: ${v.message}`);
+            }
         });
 
         it("a disabled policy does not run", async () => {
