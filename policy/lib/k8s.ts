@@ -12,6 +12,14 @@ export const POD_SPEC_PATHS: Readonly<Record<string, Path>> = {
     "kubernetes:batch/v1:CronJob": ["spec", "jobTemplate", "spec", "template", "spec"],
 };
 
+/**
+ * Server-side-apply patches of the same workloads (DeploymentPatch...): they can set the same fields,
+ * but every field is optional in a patch, so only what a patch sets is checked.
+ */
+export const POD_SPEC_PATCH_PATHS: Readonly<Record<string, Path>> = Object.fromEntries(
+    Object.entries(POD_SPEC_PATHS).map(([type, path]) => [`${type}Patch`, path]),
+);
+
 /** Path from a Job-creating resource's inputs to its Job spec. */
 export const JOB_SPEC_PATHS: Readonly<Record<string, Path>> = {
     "kubernetes:batch/v1:Job": ["spec"],

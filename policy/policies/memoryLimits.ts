@@ -1,7 +1,7 @@
 import { ResourceValidationArgs, ResourceValidationPolicy, ReportViolation, PolicyConfigSchema } from "@pulumi/policy";
 import { configWithDefaults } from "../lib/config";
 import {
-    containersOf, describeResource, found, OPAQUE_HELM_TYPES, POD_SPEC_PATHS, RENDERING_TYPES,
+    containersOf, describeResource, found, OPAQUE_HELM_TYPES, POD_SPEC_PATCH_PATHS, POD_SPEC_PATHS, RENDERING_TYPES,
     REPLICATION_DESTINATION, REPLICATION_SOURCE, VOLSYNC_MOVERS,
 } from "../lib/k8s";
 import { at, formatPath, Path, show, UNKNOWN, walkLeaves } from "../lib/props";
@@ -46,11 +46,14 @@ interface Bounds {
 }
 
 function checkResources(
-    where: string, resources: unknown, resourcesPath: Path, bounds: Bounds, report: ReportViolation,
+    where: string, resources: unknown, resourcesPath: Path, bounds: Bounds, report: ReportViolation, partial = false,
 ): void {
     const fieldOf = (kind: string) => `${formatPath(resourcesPath)}.${kind}.memory`;
     const read = (kind: "requests" | "limits"): Quantity | undefined => {
         const value = at(resources, kind, "memory");
+        if (value === undefined && partial) {
+            return undefined;
+        }
         if (value === UNKNOWN) {
             report(`${where}: ${fieldOf(kind)} must be known at preview (a literal), but it is computed from another ` +
                 `resource's output, so the memory ${kind === "limits" ? "limit" : "request"} can't be checked. Set it to a literal quantity.`);
@@ -120,7 +123,8 @@ function validate(args: ResourceValidationArgs, report: ReportViolation): void {
         }
         return;
     }
-    const podSpecPath = POD_SPEC_PATHS[args.type];
+    const partial = args.type in POD_SPEC_PATCH_PATHS;
+    const podSpecPath = POD_SPEC_PATHS[args.type] ?? POD_SPEC_PATCH_PATHS[args.type];
     if (!podSpecPath) {
         args.notApplicable(`memory-limits only checks workloads, VolSync movers and Helm charts, not ${args.type}`);
     }
@@ -148,7 +152,7 @@ function validate(args: ResourceValidationArgs, report: ReportViolation): void {
                 `List the containers literally.`);
             continue;
         }
-        checkResources(`${subject}, ${c.label}`, at(c.container, "resources"), [...c.path, "resources"], bounds, report);
+        checkResources(`${subject}, ${c.label}`, at(c.container, "resources"), [...c.path, "resources"], bounds, report, partial);
     }
 }
 

@@ -1,6 +1,6 @@
 import { PolicyConfigSchema, ReportViolation, ResourceValidationArgs, ResourceValidationPolicy } from "@pulumi/policy";
 import { configWithDefaults } from "../lib/config";
-import { CONFIG_MAP, containersOf, describeResource, EXTERNAL_SECRET, HELM_TYPES, POD_SPEC_PATHS } from "../lib/k8s";
+import { CONFIG_MAP, containersOf, describeResource, EXTERNAL_SECRET, HELM_TYPES, POD_SPEC_PATCH_PATHS, POD_SPEC_PATHS } from "../lib/k8s";
 import { at, formatPath, items, Path, UNKNOWN, walkLeaves } from "../lib/props";
 
 export interface NoPlaintextCredentialsConfig {
@@ -88,7 +88,7 @@ function validate(args: ResourceValidationArgs, report: ReportViolation): void {
         const path = ["spec", "target", "template", "data"];
         return checkTree(subject, at(args.props, ...path), path, allowedPaths, FIX_TEMPLATE, report);
     }
-    const podSpecPath = POD_SPEC_PATHS[args.type];
+    const podSpecPath = POD_SPEC_PATHS[args.type] ?? POD_SPEC_PATCH_PATHS[args.type];
     if (!podSpecPath) {
         args.notApplicable(`no-plaintext-credentials does not check ${args.type}`);
     }

@@ -80,6 +80,12 @@ describe("memory-limits", () => {
         assertClean(await runPolicy(memoryLimits, helmChart("velero", { resources: { limits: { memory: "500Mi" } } })));
     });
 
+    it("checks what a workload patch sets, and only that", async () => {
+        const patch = (containers: object[]) => ({ ...deployment("app", containers), type: "kubernetes:apps/v1:DeploymentPatch" });
+        assertClean(await runPolicy(memoryLimits, patch([{ name: "app", image: "example/app:1.1" }])));
+        assertViolations(await runPolicy(memoryLimits, patch([container("app", { limit: "8Gi" })])), [/DeploymentPatch "apps\/app", container "app": memory limit "8Gi" exceeds the maximum 2Gi/]);
+    });
+
     it("does not apply to other types", async () => {
         assertNotApplicable(await runPolicy(memoryLimits, k8s("storage.k8s.io/v1", "StorageClass", "x", {})), "memory-limits");
     });

@@ -51,6 +51,11 @@ describe("no-plaintext-credentials", () => {
         assertViolations(r, [/Deployment "apps\/app": container "app", env "AWS_SECRET_ACCESS_KEY" \(spec\.template\.spec\.containers\[0\]\.env\[0\]\.value\): key "AWS_SECRET_ACCESS_KEY" holds the literal .*secretKeyRef/]);
     });
 
+    it("checks env literals set by workload patches too", async () => {
+        const patch = { ...withEnv([{ name: "API_TOKEN", value: "abcdef123456" }]), type: "kubernetes:apps/v1:DeploymentPatch" };
+        assertViolations(await runPolicy(noPlaintextCredentials, patch), [/DeploymentPatch "apps\/app": container "app", env "API_TOKEN"/]);
+    });
+
     it("flags literal values in ExternalSecret templates", async () => {
         assertViolations(await runPolicy(noPlaintextCredentials, externalSecret({ RESTIC_PASSWORD: "correct-horse" })),
             [/spec\.target\.template\.data\.RESTIC_PASSWORD: key "RESTIC_PASSWORD" holds the literal .*\{\{ \.password \}\}/]);
