@@ -1,0 +1,3 @@
+{{- define "openebs.skipAwait" -}}
+pulumi.com/skipAwait: "true"
+{{- end -}}

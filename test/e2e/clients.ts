@@ -1,0 +1,33 @@
+// mc and restic as the end-to-end tests run them: one MinIO identity per call, the run's CA trusted, output
+// captured so a failure says what the tool said.
+import { execFile } from "child_process";
+
+export interface ToolResult {
+    code: number;
+    stdout: string;
+    stderr: string;
+}
+
+export function run(command: string, args: string[], env: NodeJS.ProcessEnv, cwd?: string): Promise<ToolResult> {
+    return new Promise((resolve, reject) => {
+        execFile(command, args, { env, cwd, maxBuffer: 64 * 1024 * 1024 }, (error, stdout, stderr) => {
+            if (error && typeof error.code !== "number") {
+                reject(error);
+                return;
+            }
+            resolve({ code: error ? Number(error.code) : 0, stdout, stderr });
+        });
+    });
+}
+
+export interface MinioIdentity {
+    endpoint: string;
+    accessKey: string;
+    secretKey: string;
+}
+
+/** mc as one identity: the alias `target` exists only in this call's environment. */
+export function mcAs(identity: MinioIdentity, env: NodeJS.ProcessEnv, configDir: string) {
+    const url = `https://${encodeURIComponent(identity.accessKey)}:${encodeURIComponent(identity.secretKey)}@${identity.endpoint}`;
+    return (...args: string[]) => run("mc", ["--config-dir", configDir, ...args], { ...env, MC_HOST_target: url });
+}

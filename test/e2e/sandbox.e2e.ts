@@ -1,0 +1,305 @@
+// End-to-end: the real Pulumi engine runs the program against the sandbox (a real API server, MinIO over
+// TLS, the Connect stand-in) and the checks of issue 6 run in order on the one stack they build. The
+// sandbox's servers are stopped in `after`, whether the checks passed or not.
+import * as assert from "assert";
+import { createHash, randomBytes } from "crypto";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { credentialFields } from "../../components/bucketCredentials";
+import { resticSecretName } from "../../components/protectedApp";
+import { itemFields, renderExternalSecret } from "../sandbox/externalSecrets";
+import { KubeApiError, KubeObject } from "../sandbox/kubeClient";
+import { PulumiError, PulumiRun, repoRoot, Sandbox, sandboxApp, stackName, startSandbox } from "../sandbox/sandbox";
+import { mcAs, run } from "./clients";
+
+const policyPack = path.join(repoRoot, "policy");
+const seedBytes = 64 * 1024 * 1024;
+const seedFiles = 16;
+
+describe("sandbox end to end", function () {
+    const work = fs.mkdtempSync(path.join(os.tmpdir(), "storage-backup-e2e-"));
+    const timings: Record<string, number> = {};
+    const outputs: PulumiRun[] = [];
+    let sandbox: Sandbox;
+    let failed = false;
+
+    /** Runs a step and records its wall time under `name`. */
+    async function timed<T>(name: string, step: () => Promise<T>): Promise<T> {
+        const started = Date.now();
+        try {
+            return await step();
+        } finally {
+            timings[name] = (Date.now() - started) / 1000;
+        }
+    }
+
+    async function pulumi(args: string[]): Promise<PulumiRun> {
+        const result = await sandbox.pulumi(args);
+        outputs.push(result);
+        return result;
+    }
+
+    const mcConfig = path.join(work, "mc");
+    const mc = (identity: { accessKey: string; secretKey: string }) =>
+        mcAs({ endpoint: sandbox.state.minio.endpoint, ...identity }, sandbox.env(), mcConfig);
+    const root = () => mc({ accessKey: sandbox.state.minio.rootUser, secretKey: sandbox.state.minio.rootPassword });
+    const credentialsOf = async (itemTitle: string) => {
+        const fields = await itemFields(sandbox.state.connect, itemTitle);
+        return { accessKey: fields[credentialFields.accessKeyId], secretKey: fields[credentialFields.secretAccessKey], resticPassword: fields[credentialFields.resticPassword] };
+    };
+
+    before(async function () {
+        this.timeout(300_000);
+        sandbox = await timed("sandbox servers up", () => startSandbox(path.join(work, "sandbox")));
+    });
+
+    afterEach(function () {
+        failed ||= this.currentTest?.state === "failed";
+    });
+
+    after(async function () {
+        this.timeout(120_000);
+        await sandbox?.stop();
+        console.log("\n  timings (s):");
+        for (const [name, seconds] of Object.entries(timings)) {
+            console.log(`    ${name.padEnd(40)} ${seconds.toFixed(1)}`);
+        }
+        if (failed) {
+            console.log(`  data and server logs kept in ${work}`);
+        } else {
+            fs.rmSync(work, { recursive: true, force: true });
+        }
+    });
+
+    describe("1. pulumi up", () => {
+        it("succeeds through the real engine", async function () {
+            this.timeout(600_000);
+            await timed("pulumi up (first)", () => pulumi(["up", "--stack", stackName, "--yes", "--skip-preview"]));
+        });
+
+        it("left every custom resource of the stack in the API server, accepted under the real CRD schemas", async () => {
+            const state = JSON.parse((await sandbox.pulumi(["stack", "export", "--stack", stackName])).stdout);
+            const custom = (state.deployment.resources as any[]).filter((resource) =>
+                /^kubernetes:(velero\.io|volsync\.backube|external-secrets\.io|monitoring\.coreos\.com|snapshot\.storage\.k8s\.io)\//.test(resource.type));
+            const kinds = new Set(custom.map((resource) => resource.outputs.kind));
+            for (const kind of ["BackupStorageLocation", "Schedule", "ExternalSecret", "ReplicationSource", "ReplicationDestination", "PrometheusRule", "ServiceMonitor"]) {
+                assert.ok(kinds.has(kind), `the stack has no ${kind}; it has ${[...kinds].join(", ")}`);
+            }
+            for (const resource of custom) {
+                const { apiVersion, kind, metadata } = resource.outputs;
+                assert.ok(await sandbox.kube.get({ apiVersion, kind, metadata }), `${kind} ${metadata.namespace}/${metadata.name} is not in the API server`);
+            }
+        });
+
+        it("runs against an API server that rejects fields a CRD does not declare (the check above can fail)", async () => {
+            await assert.rejects(sandbox.kube.apply({
+                apiVersion: "velero.io/v1", kind: "Schedule", metadata: { name: "strictness-probe", namespace: "velero" },
+                spec: { schedule: "0 2 * * *", template: { ttl: "720h" }, notAField: true },
+            }), (error: KubeApiError) => error.status === 422 && /notAField/.test(error.message));
+        });
+    });
+
+    describe("2. MinIO buckets and scoped users", () => {
+        const probe = path.join(os.tmpdir(), `probe-${process.pid}.txt`);
+        before(() => fs.writeFileSync(probe, "probe"));
+        after(() => fs.rmSync(probe, { force: true }));
+
+        it("created both buckets", async () => {
+            const listing = await root()("ls", "target");
+            assert.strictEqual(listing.code, 0, listing.stderr);
+            for (const bucket of ["volsync", "openebs-backups"]) {
+                assert.match(listing.stdout, new RegExp(` ${bucket}/\\n`), `bucket ${bucket} is missing:\n${listing.stdout}`);
+            }
+        });
+
+        for (const [item, own, other] of [["volsync-minio", "volsync", "openebs-backups"], ["velero-minio", "openebs-backups", "volsync"]]) {
+            it(`the ${item} user may list, put, get and delete in ${own} only, and no admin operation`, async function () {
+                this.timeout(60_000);
+                const as = mc(await credentialsOf(item));
+                for (const args of [["cp", probe, `target/${own}/probe.txt`], ["ls", `target/${own}`], ["cat", `target/${own}/probe.txt`], ["rm", `target/${own}/probe.txt`]]) {
+                    const result = await as(...args);
+                    assert.strictEqual(result.code, 0, `mc ${args.join(" ")} as ${item} failed: ${result.stderr}`);
+                }
+                for (const args of [["cp", probe, `target/${other}/probe.txt`], ["ls", `target/${other}`], ["mb", "target/not-allowed"],
+                    ["admin", "user", "list", "target"], ["admin", "policy", "list", "target"]]) {
+                    const result = await as(...args);
+                    assert.notStrictEqual(result.code, 0, `mc ${args.join(" ")} as ${item} should be denied but succeeded`);
+                    assert.match(result.stderr + result.stdout, /Access Denied|AccessDenied|not allowed/i, `mc ${args.join(" ")}: ${result.stderr}`);
+                }
+            });
+        }
+    });
+
+    describe("3. restore drill (DATA-001)", () => {
+        it("restic backs up 64 MiB to MinIO over TLS with the program's repository and keys, restores it, checksums match", async function () {
+            this.timeout(600_000);
+            const values = await renderExternalSecret(sandbox.kube, sandbox.state.connect, sandboxApp.name, resticSecretName(sandboxApp.name));
+            const item = await credentialsOf("volsync-minio");
+            assert.strictEqual(values.RESTIC_PASSWORD, item.resticPassword, "the rendered secret's password is not the 1Password item's");
+            assert.strictEqual(values.AWS_SECRET_ACCESS_KEY, item.secretKey);
+            assert.strictEqual(values.RESTIC_REPOSITORY, `s3:https://${sandbox.state.minio.endpoint}/volsync/${sandboxApp.name}`);
+
+            const seed = path.join(work, "seed");
+            fs.mkdirSync(seed);
+            for (let index = 0; index < seedFiles; index++) {
+                fs.writeFileSync(path.join(seed, `file-${index}.bin`), randomBytes(seedBytes / seedFiles));
+            }
+            const env = { ...sandbox.env(), ...values, RESTIC_CACHE_DIR: path.join(work, "restic-cache") };
+            const restic = async (...args: string[]) => {
+                const result = await run("restic", ["--cacert", sandbox.pki.caCert, ...args], env);
+                assert.strictEqual(result.code, 0, `restic ${args.join(" ")}: ${result.stderr}`);
+                return result.stdout;
+            };
+            await timed("restic init", () => restic("init"));
+            await timed("restic backup 64 MiB", () => restic("backup", "--host", "e2e", seed));
+            const target = path.join(work, "restored");
+            await timed("restic restore 64 MiB", () => restic("restore", "latest", "--target", target));
+            const digest = (file: string) => createHash("sha256").update(fs.readFileSync(file)).digest("hex");
+            for (const file of fs.readdirSync(seed)) {
+                assert.strictEqual(digest(path.join(target, seed, file)), digest(path.join(seed, file)), `${file} differs after restore`);
+            }
+        });
+    });
+
+    describe("4. idempotence", () => {
+        it("a second pulumi up changes nothing", async function () {
+            this.timeout(600_000);
+            await timed("pulumi up (second, no changes)", () => pulumi(["up", "--stack", stackName, "--yes", "--skip-preview", "--expect-no-changes"]));
+        });
+
+        it("pulumi refresh finds no drift", async function () {
+            this.timeout(600_000);
+            await timed("pulumi refresh", () => pulumi(["refresh", "--stack", stackName, "--yes", "--skip-preview", "--expect-no-changes"]));
+        });
+    });
+
+    describe("5. secrets", () => {
+        let secrets: string[];
+        before(async () => {
+            const items = await Promise.all(["volsync-minio", "velero-minio"].map(credentialsOf));
+            secrets = [...items.flatMap((item) => [item.secretKey, item.resticPassword]), sandbox.state.connect.token];
+            assert.ok(secrets.every((value) => value && value.length >= 20), "could not read the generated secrets back");
+        });
+        const leaked = (text: string) => secrets.filter((value) => text.includes(value)).map((value) => `${value.slice(0, 2)}… (${value.length} chars)`);
+
+        it("none is in plaintext in pulumi stack export", async () => {
+            assert.deepStrictEqual(leaked((await sandbox.pulumi(["stack", "export", "--stack", stackName])).stdout), []);
+        });
+
+        it("none is in any API object other than Secrets", async function () {
+            this.timeout(120_000);
+            const groups = await sandbox.kube.request("GET", "/apis");
+            const versions = ["v1", ...(groups.groups as any[]).map((group) => group.preferredVersion.groupVersion)];
+            const found: string[] = [];
+            for (const apiVersion of versions) {
+                const base = apiVersion === "v1" ? "/api/v1" : `/apis/${apiVersion}`;
+                const resources = (await sandbox.kube.request("GET", base)).resources as any[];
+                for (const resource of resources.filter((candidate) => !candidate.name.includes("/") && candidate.verbs.includes("list") && candidate.kind !== "Secret")) {
+                    const objects: KubeObject[] = await sandbox.kube.list(apiVersion, resource.kind).catch(() => []);
+                    for (const object of objects) {
+                        for (const hit of leaked(JSON.stringify(object))) {
+                            found.push(`${resource.kind} ${object.metadata.namespace ?? ""}/${object.metadata.name}: ${hit}`);
+                        }
+                    }
+                }
+            }
+            assert.deepStrictEqual(found, []);
+        });
+
+        it("none is in the program's output (up, refresh, stack output)", async () => {
+            const stackOutput = await sandbox.pulumi(["stack", "output", "--stack", stackName, "--json"]);
+            assert.deepStrictEqual(leaked([...outputs, stackOutput].map((result) => result.stdout + result.stderr).join("\n")), []);
+        });
+    });
+
+    describe("6. policy pack", () => {
+        it("pulumi preview --policy-pack policy passes on the sandbox stack", async function () {
+            this.timeout(600_000);
+            await timed("preview with policy pack", () => pulumi(["preview", "--stack", stackName, "--policy-pack", policyPack]));
+        });
+
+        it("fails on a config that breaks memory limits, TTLs and HTTPS, naming the policies", async function () {
+            this.timeout(600_000);
+            const broken = "local-broken-policy";
+            await sandbox.pulumi(["stack", "init", broken]);
+            try {
+                const config = fs.readFileSync(sandbox.stackConfigFile, "utf8");
+                fs.writeFileSync(path.join(sandbox.projectDir, `Pulumi.${broken}.yaml`), config);
+                const set = (key: string, value: string) => sandbox.pulumi(["config", "set", "--stack", broken, "--path", key, value]);
+                await set("storage-backup:volsync.resources.limits.memory", "4Gi");
+                await set("storage-backup:velero.schedule.ttl", "8760h");
+                await set("storage-backup:minio.useTls", "false");
+                const error = await sandbox.pulumi(["preview", "--stack", broken, "--policy-pack", policyPack]).then(() => undefined, (failure) => failure);
+                assert.ok(error instanceof PulumiError, "preview passed a config that breaks three policies");
+                for (const policy of ["memory-limits", "backup-ttls", "https-only-s3"]) {
+                    assert.match(error.run.stdout + error.run.stderr, new RegExp(policy), `the failure does not name ${policy}`);
+                }
+            } finally {
+                await sandbox.pulumi(["stack", "rm", broken, "--yes", "--force"]);
+            }
+        });
+    });
+
+    describe("8. faults", () => {
+        it("MinIO down during pulumi up: a clear error; after a restart a re-run converges and nothing is lost", async function () {
+            this.timeout(600_000);
+            await sandbox.stopMinio();
+            const error = await sandbox.pulumi(["up", "--stack", stackName, "--yes", "--skip-preview", "--refresh"])
+                .then(() => undefined, (failure) => failure);
+            assert.ok(error instanceof PulumiError, "pulumi up succeeded with MinIO down");
+            assert.match(error.run.stdout + error.run.stderr, new RegExp(`${sandbox.state.minio.endpoint}.*(connection refused|connect)`, "i"),
+                "the error does not say that MinIO could not be reached");
+            await sandbox.startMinio();
+            await timed("pulumi up after MinIO restart", () => pulumi(["up", "--stack", stackName, "--yes", "--skip-preview", "--refresh", "--expect-no-changes"]));
+            const item = await credentialsOf("volsync-minio");
+            const snapshots = await run("restic", ["--cacert", sandbox.pki.caCert, "snapshots", "--json"], {
+                ...sandbox.env(), RESTIC_REPOSITORY: `s3:https://${sandbox.state.minio.endpoint}/volsync/${sandboxApp.name}`,
+                RESTIC_PASSWORD: item.resticPassword, AWS_ACCESS_KEY_ID: item.accessKey, AWS_SECRET_ACCESS_KEY: item.secretKey,
+                RESTIC_CACHE_DIR: path.join(work, "restic-cache"),
+            });
+            assert.strictEqual(snapshots.code, 0, snapshots.stderr);
+            assert.strictEqual(JSON.parse(snapshots.stdout).length, 1, "the drill's snapshot is gone");
+        });
+
+        it("a bad config: preview fails with the validation message and creates nothing", async function () {
+            this.timeout(300_000);
+            const bad = "local-bad-config";
+            await sandbox.pulumi(["stack", "init", bad]);
+            try {
+                fs.writeFileSync(path.join(sandbox.projectDir, `Pulumi.${bad}.yaml`), fs.readFileSync(sandbox.stackConfigFile, "utf8"));
+                await sandbox.pulumi(["config", "set", "--stack", bad, "--path", "storage-backup:velero.schedule.cron", "every night"]);
+                const namespacesBefore = (await sandbox.kube.list("v1", "Namespace")).map((namespace) => namespace.metadata.name).sort();
+                const bucketsBefore = (await root()("ls", "target")).stdout;
+                const error = await sandbox.pulumi(["preview", "--stack", bad]).then(() => undefined, (failure) => failure);
+                assert.ok(error instanceof PulumiError, "preview accepted an invalid cron schedule");
+                assert.match(error.run.stdout + error.run.stderr, /velero\.schedule\.cron/);
+                const state = JSON.parse((await sandbox.pulumi(["stack", "export", "--stack", bad])).stdout);
+                assert.deepStrictEqual((state.deployment?.resources ?? []).filter((resource: any) => resource.type !== "pulumi:pulumi:Stack"), []);
+                assert.deepStrictEqual((await sandbox.kube.list("v1", "Namespace")).map((namespace) => namespace.metadata.name).sort(), namespacesBefore);
+                assert.strictEqual((await root()("ls", "target")).stdout, bucketsBefore);
+            } finally {
+                await sandbox.pulumi(["stack", "rm", bad, "--yes", "--force"]);
+            }
+        });
+    });
+
+    describe("7. destroy", () => {
+        it("removes the cluster objects and keeps the buckets and their backups", async function () {
+            this.timeout(600_000);
+            await timed("pulumi destroy", () => pulumi(["destroy", "--stack", stackName, "--yes", "--skip-preview"]));
+            for (const namespace of ["velero", "volsync-system", "openebs", "snapshot-controller"]) {
+                assert.strictEqual(await sandbox.kube.get({ apiVersion: "v1", kind: "Namespace", metadata: { name: namespace } }), undefined,
+                    `namespace ${namespace} is still there`);
+            }
+            assert.deepStrictEqual((await sandbox.kube.list("volsync.backube/v1alpha1", "ReplicationSource")), []);
+            const buckets = await root()("ls", "target");
+            for (const bucket of ["volsync", "openebs-backups"]) {
+                assert.match(buckets.stdout, new RegExp(` ${bucket}/\\n`), `bucket ${bucket} was deleted`);
+            }
+            const backups = await root()("ls", "--recursive", `target/volsync/${sandboxApp.name}/snapshots/`);
+            assert.strictEqual(backups.code, 0, backups.stderr);
+            assert.ok(backups.stdout.trim().split("\n").length >= 1, "the restic snapshot objects are gone");
+        });
+    });
+});

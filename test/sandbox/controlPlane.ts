@@ -1,0 +1,90 @@
+// etcd + kube-apiserver + kube-controller-manager on 127.0.0.1. There is no kubelet: Pods never run, so
+// workloads carry pulumi.com/skipAwait. The controller manager runs only the controllers the stack needs to
+// converge on destroy: namespace deletion and garbage collection.
+import * as fs from "fs";
+import * as https from "https";
+import * as path from "path";
+import { stringify } from "yaml";
+import { RunPki } from "./pki";
+import { freePort, ServerProcess, startServer, waitUntilReady } from "./processes";
+
+export const kubeContext = "sandbox";
+
+export interface ControlPlane {
+    servers: ServerProcess[];
+    apiServerUrl: string;
+    kubeconfig: string;
+}
+
+function writeKubeconfig(file: string, server: string, pki: RunPki): void {
+    const data = (file: string) => fs.readFileSync(file).toString("base64");
+    fs.writeFileSync(file, stringify({
+        apiVersion: "v1",
+        kind: "Config",
+        clusters: [{ name: kubeContext, cluster: { server, "certificate-authority-data": data(pki.caCert) } }],
+        users: [{ name: "sandbox-admin", user: { "client-certificate-data": data(pki.admin.cert), "client-key-data": data(pki.admin.key) } }],
+        contexts: [{ name: kubeContext, context: { cluster: kubeContext, user: "sandbox-admin" } }],
+        "current-context": kubeContext,
+    }), { mode: 0o600 });
+}
+
+function readyz(port: number, pki: RunPki): Promise<boolean> {
+    return new Promise((resolve) => {
+        const request = https.get({
+            host: "127.0.0.1", port, path: "/readyz",
+            ca: fs.readFileSync(pki.caCert), cert: fs.readFileSync(pki.admin.cert), key: fs.readFileSync(pki.admin.key),
+        }, (response) => {
+            response.resume();
+            resolve(response.statusCode === 200);
+        });
+        request.on("error", () => resolve(false));
+    });
+}
+
+export async function startControlPlane(dataDir: string, pki: RunPki): Promise<ControlPlane> {
+    const logs = path.join(dataDir, "logs");
+    const [etcdPort, etcdPeerPort, apiPort] = [await freePort(), await freePort(), await freePort()];
+    const etcdUrl = `http://127.0.0.1:${etcdPort}`;
+    const etcdPeer = `http://127.0.0.1:${etcdPeerPort}`;
+    const etcd = startServer("etcd", "etcd", [
+        "--name", "sandbox", "--data-dir", path.join(dataDir, "etcd"),
+        "--listen-client-urls", etcdUrl, "--advertise-client-urls", etcdUrl,
+        "--listen-peer-urls", etcdPeer, "--initial-advertise-peer-urls", etcdPeer,
+        "--initial-cluster", `sandbox=${etcdPeer}`,
+        // Throwaway data: fsync only slows the 2-core CI machine down.
+        "--unsafe-no-fsync",
+    ], logs);
+    const servers = [etcd];
+    await waitUntilReady(etcd, async () => (await fetch(`${etcdUrl}/health`)).ok);
+
+    const apiServer = startServer("kube-apiserver", "kube-apiserver", [
+        "--etcd-servers", etcdUrl,
+        "--bind-address", "127.0.0.1", "--advertise-address", "127.0.0.1", "--secure-port", String(apiPort),
+        // No Endpoints for the kubernetes Service: a loopback address is not a valid endpoint.
+        "--endpoint-reconciler-type", "none",
+        "--tls-cert-file", pki.server.cert, "--tls-private-key-file", pki.server.key,
+        "--client-ca-file", pki.caCert,
+        "--service-account-issuer", "https://kubernetes.default.svc",
+        "--service-account-key-file", pki.serviceAccount.publicKey,
+        "--service-account-signing-key-file", pki.serviceAccount.privateKey,
+        "--service-cluster-ip-range", "10.96.0.0/24",
+        "--authorization-mode", "RBAC",
+        "--cert-dir", path.join(dataDir, "apiserver-certs"),
+    ], logs);
+    servers.push(apiServer);
+    await waitUntilReady(apiServer, () => readyz(apiPort, pki), 120_000);
+
+    const apiServerUrl = `https://127.0.0.1:${apiPort}`;
+    const kubeconfig = path.join(dataDir, "kubeconfig");
+    writeKubeconfig(kubeconfig, apiServerUrl, pki);
+    servers.push(startServer("kube-controller-manager", "kube-controller-manager", [
+        "--kubeconfig", kubeconfig,
+        "--controllers", "namespace,garbagecollector",
+        "--leader-elect=false",
+        // Serving nothing means no delegated authentication to set up.
+        "--secure-port", "0",
+        "--service-account-private-key-file", pki.serviceAccount.privateKey,
+        "--root-ca-file", pki.caCert,
+    ], logs));
+    return { servers, apiServerUrl, kubeconfig };
+}

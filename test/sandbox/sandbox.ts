@@ -1,0 +1,314 @@
+// The local sandbox: a real API server, a real MinIO over TLS and the Connect stand-in on 127.0.0.1, the
+// cluster objects the stack expects to find (External Secrets and prometheus-operator CRDs, the
+// ClusterSecretStore, the app's namespace), and a `local` Pulumi stack configured for them. Everything a
+// run makes lives in one data folder; `sandbox.json` there records how to reach and stop it.
+import { spawn } from "child_process";
+import { randomBytes } from "crypto";
+import * as fs from "fs";
+import * as https from "https";
+import * as path from "path";
+import { parseAllDocuments, stringify } from "yaml";
+import { assembleCharts, prerequisiteCrdFiles } from "./charts";
+import { kubeContext, startControlPlane } from "./controlPlane";
+import { KubeClient, KubeObject } from "./kubeClient";
+import { MinioSettings, minioSettings, startMinio } from "./minio";
+import { createRunPki, RunPki } from "./pki";
+import { freePort, ServerProcess, sleep, startServer, stopServer, waitUntilReady } from "./processes";
+
+export const repoRoot = path.resolve(__dirname, "..", "..");
+export const stackName = "local";
+export const vaultTitle = "sandbox";
+/** The protected app the sandbox stack backs up. */
+export const sandboxApp = { name: "demo", pvc: "demo-data" };
+const standInPlugins = path.join(__dirname, "providers", "bin");
+const sandboxTools = path.join(repoRoot, ".cache", "sandbox-tools", "bin");
+
+/** What `sandbox.json` records: enough to reach, reuse and stop a running sandbox. */
+export interface SandboxState {
+    dataDir: string;
+    kubeconfig: string;
+    apiServerUrl: string;
+    minio: MinioSettings;
+    connect: { url: string; port: number; token: string; vault: string };
+    /** Passphrase of the stack's secrets provider. */
+    passphrase: string;
+    servers: ServerProcess[];
+}
+
+/** Random letters and digits: safe in URLs, YAML and command lines. */
+export const generated = (length: number) => randomBytes(length * 2).toString("base64").replace(/[^a-zA-Z0-9]/g, "").slice(0, length);
+
+export class Sandbox {
+    readonly pki: RunPki;
+
+    constructor(readonly state: SandboxState) {
+        this.pki = createRunPki(path.join(state.dataDir, "pki"));
+    }
+
+    static load(dataDir: string): Sandbox {
+        return new Sandbox(JSON.parse(fs.readFileSync(path.join(dataDir, "sandbox.json"), "utf8")));
+    }
+
+    save(): void {
+        fs.writeFileSync(path.join(this.state.dataDir, "sandbox.json"), JSON.stringify(this.state, null, 2), { mode: 0o600 });
+    }
+
+    get kube(): KubeClient {
+        return KubeClient.fromFile(this.state.kubeconfig, kubeContext);
+    }
+
+    /** The Pulumi project as the CLI sees it: the repository's program, with the stack file kept here. */
+    get projectDir(): string {
+        return path.join(this.state.dataDir, "project");
+    }
+
+    get stackConfigFile(): string {
+        return path.join(this.projectDir, `Pulumi.${stackName}.yaml`);
+    }
+
+    /** Environment for pulumi, mc and restic: the toolchain, the stand-in plugins, the run's CA. */
+    env(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
+        return {
+            ...process.env,
+            PATH: [standInPlugins, sandboxTools, process.env.PATH].join(path.delimiter),
+            PULUMI_BACKEND_URL: `file://${path.join(this.state.dataDir, "state")}`,
+            PULUMI_CONFIG_PASSPHRASE: this.state.passphrase,
+            PULUMI_SKIP_UPDATE_CHECK: "true",
+            PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
+            // Go clients (mc, restic, real provider plugins) and Node clients trust the run's CA.
+            SSL_CERT_FILE: this.pki.caCert,
+            NODE_EXTRA_CA_CERTS: this.pki.caCert,
+            ...extra,
+        };
+    }
+
+    server(name: string): ServerProcess {
+        const server = this.state.servers.find((candidate) => candidate.name === name);
+        if (!server) {
+            throw new Error(`the sandbox has no ${name} server`);
+        }
+        return server;
+    }
+
+    async stopMinio(): Promise<void> {
+        await stopServer(this.server("minio"));
+    }
+
+    /** Restarts MinIO on the same data folder and port (the fault test's recovery). */
+    async startMinio(): Promise<void> {
+        const minio = await startMinio(this.state.minio, path.join(this.state.dataDir, "logs"), this.pki.caCert);
+        this.state.servers = [...this.state.servers.filter((server) => server.name !== "minio"), minio];
+        this.save();
+    }
+
+    async stop(): Promise<void> {
+        // Reverse start order: controllers before the API server, the API server before etcd.
+        for (const server of [...this.state.servers].reverse()) {
+            await stopServer(server);
+        }
+    }
+
+    /** Runs the CLI against the local stack; resolves with its output, rejects with it on failure. */
+    pulumi(args: string[], options: { input?: string; env?: NodeJS.ProcessEnv; echo?: boolean } = {}): Promise<PulumiRun> {
+        return runPulumi(this.projectDir, args, this.env(options.env), options);
+    }
+}
+
+export interface PulumiRun {
+    code: number;
+    stdout: string;
+    stderr: string;
+    seconds: number;
+}
+
+export class PulumiError extends Error {
+    constructor(readonly run: PulumiRun, args: string[]) {
+        super(`pulumi ${args.join(" ")} exited ${run.code}:\n${run.stdout.slice(-6000)}\n${run.stderr.slice(-4000)}`);
+    }
+}
+
+function runPulumi(cwd: string, args: string[], env: NodeJS.ProcessEnv, options: { input?: string; echo?: boolean }): Promise<PulumiRun> {
+    const started = Date.now();
+    return new Promise((resolve, reject) => {
+        const child = spawn("pulumi", [...args, "--non-interactive"], { cwd, env, stdio: ["pipe", "pipe", "pipe"] });
+        let stdout = "";
+        let stderr = "";
+        child.stdout.on("data", (chunk) => {
+            stdout += chunk;
+            if (options.echo) {
+                process.stdout.write(chunk);
+            }
+        });
+        child.stderr.on("data", (chunk) => {
+            stderr += chunk;
+            if (options.echo) {
+                process.stderr.write(chunk);
+            }
+        });
+        child.on("error", reject);
+        child.on("close", (code) => {
+            const run = { code: code ?? 1, stdout, stderr, seconds: (Date.now() - started) / 1000 };
+            if (run.code === 0) {
+                resolve(run);
+            } else {
+                reject(new PulumiError(run, args));
+            }
+        });
+        child.stdin.end(options.input ?? "");
+    });
+}
+
+function connectReady(port: number, caCert: string): Promise<boolean> {
+    return new Promise((resolve) => {
+        const request = https.get({ host: "127.0.0.1", port, path: "/heartbeat", ca: fs.readFileSync(caCert) }, (response) => {
+            response.resume();
+            resolve(response.statusCode === 200);
+        });
+        request.on("error", () => resolve(false));
+    });
+}
+
+async function startConnect(dataDir: string, pki: RunPki, port: number, token: string): Promise<ServerProcess> {
+    const server = startServer("connect-stand-in", process.execPath, [
+        "--require", require.resolve("ts-node/register/transpile-only"), path.join(__dirname, "connectServer.ts"),
+    ], path.join(dataDir, "logs"), {
+        ...process.env,
+        CONNECT_PORT: String(port),
+        CONNECT_TOKEN: token,
+        CONNECT_VAULT: vaultTitle,
+        CONNECT_STATE: path.join(dataDir, "connect-items.json"),
+        CONNECT_TLS_CERT: pki.server.cert,
+        CONNECT_TLS_KEY: pki.server.key,
+    });
+    await waitUntilReady(server, () => connectReady(port, pki.caCert), 30_000);
+    return server;
+}
+
+/** Applies manifests, retrying while their kinds are not served yet (CRDs take a moment to be established). */
+export async function applyAll(kube: KubeClient, objects: KubeObject[], timeoutMs = 60_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    for (const object of objects) {
+        for (;;) {
+            try {
+                await kube.apply(object);
+                break;
+            } catch (error) {
+                if (Date.now() > deadline || !/does not serve kind/.test((error as Error).message)) {
+                    throw error;
+                }
+                await sleep(250);
+            }
+        }
+    }
+}
+
+/** The cluster as the stack expects to find it: what External Secrets and an app team would have made. */
+function clusterFixtures(state: SandboxState): KubeObject[] {
+    const crds = prerequisiteCrdFiles().flatMap((file) =>
+        parseAllDocuments(fs.readFileSync(file, "utf8")).map((document) => document.toJS() as KubeObject));
+    const esoNamespace = "external-secrets";
+    return [
+        ...crds,
+        { apiVersion: "v1", kind: "Namespace", metadata: { name: esoNamespace } },
+        { apiVersion: "v1", kind: "Namespace", metadata: { name: sandboxApp.name } },
+        {
+            apiVersion: "v1", kind: "Secret", metadata: { name: "onepassword-connect-token", namespace: esoNamespace },
+            type: "Opaque", stringData: { token: state.connect.token },
+        },
+        {
+            apiVersion: "external-secrets.io/v1", kind: "ClusterSecretStore", metadata: { name: "onepassword" },
+            spec: {
+                provider: {
+                    onepassword: {
+                        connectHost: state.connect.url,
+                        vaults: { [state.connect.vault]: 1 },
+                        auth: { secretRef: { connectTokenSecretRef: { name: "onepassword-connect-token", namespace: esoNamespace, key: "token" } } },
+                    },
+                },
+            },
+        },
+    ];
+}
+
+/** Stack config for the sandbox: the servers above, the test charts, one protected app on the hostpath class. */
+export function sandboxStackConfig(state: SandboxState, charts: Record<string, { chart: string }>): Record<string, unknown> {
+    return {
+        "storage-backup:kubernetes": { kubeconfigPath: state.kubeconfig, context: kubeContext },
+        "storage-backup:minio": { endpoint: state.minio.endpoint, useTls: true, region: "minio" },
+        "storage-backup:onepassword": { vault: state.connect.vault, connectUrl: state.connect.url },
+        "storage-backup:charts": charts,
+        "storage-backup:apps": [{
+            name: sandboxApp.name,
+            pvc: { name: sandboxApp.pvc, create: true, capacity: "1Gi", storageClass: "openebs-localpv-hostpath" },
+            // LocalPV hostpath has no snapshots: Direct is the only valid copy method there.
+            copyMethod: "Direct",
+        }],
+    };
+}
+
+/** The project directory: links to the repository's program, so the stack file stays in the data folder. */
+function linkProject(projectDir: string): void {
+    fs.mkdirSync(projectDir, { recursive: true });
+    for (const entry of ["Pulumi.yaml", "index.ts", "components", "package.json", "tsconfig.json", "node_modules"]) {
+        const link = path.join(projectDir, entry);
+        if (!fs.existsSync(link)) {
+            fs.symlinkSync(path.join(repoRoot, entry), link);
+        }
+    }
+}
+
+/** Writes the stack file (plain config) and sets the secrets through the CLI (stdin, never argv). */
+export async function writeStackConfig(sandbox: Sandbox, config: Record<string, unknown>): Promise<void> {
+    const { state } = sandbox;
+    const existing = fs.existsSync(sandbox.stackConfigFile)
+        ? (parseAllDocuments(fs.readFileSync(sandbox.stackConfigFile, "utf8"))[0]?.toJS() ?? {}) : {};
+    fs.writeFileSync(sandbox.stackConfigFile, stringify({ ...existing, config }));
+    const secrets: Record<string, string> = {
+        minioAdminUser: state.minio.rootUser,
+        minioAdminPassword: state.minio.rootPassword,
+        onepasswordConnectToken: state.connect.token,
+    };
+    for (const [key, value] of Object.entries(secrets)) {
+        await sandbox.pulumi(["config", "set", "--stack", stackName, "--secret", key], { input: value });
+    }
+}
+
+/**
+ * Starts every server in `dataDir` (created fresh), prepares the cluster and the `local` stack. On any
+ * failure the servers started so far are stopped again.
+ */
+export async function startSandbox(dataDir: string): Promise<Sandbox> {
+    fs.mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+    const pki = createRunPki(path.join(dataDir, "pki"));
+    const servers: ServerProcess[] = [];
+    const stopStarted = async () => {
+        for (const server of servers.reverse()) {
+            await stopServer(server);
+        }
+    };
+    try {
+        const controlPlane = await startControlPlane(dataDir, pki);
+        servers.push(...controlPlane.servers);
+        const minio = minioSettings(dataDir, pki, await freePort(), `admin-${generated(8)}`, generated(32));
+        servers.push(await startMinio(minio, path.join(dataDir, "logs"), pki.caCert));
+        const connectPort = await freePort();
+        const connect = { url: `https://127.0.0.1:${connectPort}`, port: connectPort, token: generated(48), vault: vaultTitle };
+        servers.push(await startConnect(dataDir, pki, connectPort, connect.token));
+
+        const sandbox = new Sandbox({
+            dataDir, kubeconfig: controlPlane.kubeconfig, apiServerUrl: controlPlane.apiServerUrl, minio, connect,
+            passphrase: generated(32), servers,
+        });
+        sandbox.save();
+        await applyAll(sandbox.kube, clusterFixtures(sandbox.state));
+
+        linkProject(sandbox.projectDir);
+        fs.mkdirSync(path.join(dataDir, "state"), { recursive: true });
+        await sandbox.pulumi(["stack", "init", stackName]);
+        await writeStackConfig(sandbox, sandboxStackConfig(sandbox.state, assembleCharts(path.join(dataDir, "charts"))));
+        return sandbox;
+    } catch (error) {
+        await stopStarted();
+        throw error;
+    }
+}
