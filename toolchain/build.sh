@@ -82,13 +82,13 @@ build_random() {
 
 build_minio() {
   local p=github.com/minio/minio/cmd tag="DEVELOPMENT.${MINIO_TIME//:/-}"
-  go build -tags kqueue -ldflags "-X ${p}.Version=${MINIO_TIME} -X ${p}.ReleaseTag=${tag} -X ${p}.CommitID=${MINIO_COMMIT} -X ${p}.ShortCommitID=${MINIO_COMMIT}" \
+  go build -tags kqueue -ldflags "-X ${p}.Version=${MINIO_TIME} -X ${p}.ReleaseTag=${tag} -X ${p}.CommitID=${MINIO_COMMIT} -X ${p}.ShortCommitID=${MINIO_COMMIT} -X ${p}.CopyrightYear=${MINIO_TIME:0:4}" \
     -o "${BIN}/minio" github.com/minio/minio
 }
 
 build_mc() {
   local p=github.com/minio/mc/cmd tag="RELEASE.${MC_TIME//:/-}"
-  go build -ldflags "-X ${p}.Version=${MC_TIME} -X ${p}.ReleaseTag=${tag} -X ${p}.CommitID=${MC_COMMIT} -X ${p}.ShortCommitID=${MC_COMMIT}" \
+  go build -ldflags "-X ${p}.Version=${MC_TIME} -X ${p}.ReleaseTag=${tag} -X ${p}.CommitID=${MC_COMMIT} -X ${p}.ShortCommitID=${MC_COMMIT} -X ${p}.CopyrightYear=${MC_TIME:0:4}" \
     -o "${BIN}/mc" github.com/minio/mc
 }
 
@@ -142,72 +142,77 @@ usage() {
   echo "tools:  ${ORDER}"
 }
 
-FORCE=0
-REQ=()
-for a in "$@"; do
-  case "$a" in
-    --force) FORCE=1 ;;
-    --list) for t in ${ORDER}; do printf '%-8s %-22s %s\n' "$t" "${VERSION[$t]}" "${OUTPUTS[$t]}"; done; exit 0 ;;
-    -h|--help) usage; exit 0 ;;
-    *) REQ+=("$a") ;;
-  esac
-done
-[ ${#REQ[@]} -eq 0 ] && REQ=(all)
+main() {
+  FORCE=0
+  REQ=()
+  for a in "$@"; do
+    case "$a" in
+      --force) FORCE=1 ;;
+      --list) for t in ${ORDER}; do printf '%-8s %-22s %s\n' "$t" "${VERSION[$t]}" "${OUTPUTS[$t]}"; done; exit 0 ;;
+      -h|--help) usage; exit 0 ;;
+      *) REQ+=("$a") ;;
+    esac
+  done
+  [ ${#REQ[@]} -eq 0 ] && REQ=(all)
 
-# Expand groups and keep the canonical order.
-declare -A WANT=()
-for r in "${REQ[@]}"; do
-  if [ -n "${GROUPS_[$r]:-}" ]; then
-    for t in ${GROUPS_[$r]}; do WANT[$t]=1; done
-  elif [ -n "${DIR[$r]:-}" ]; then
-    WANT[$r]=1
-  else
-    echo "toolchain: unknown tool or group '$r'" >&2; usage >&2; exit 2
+  # Expand groups and keep the canonical order.
+  declare -A WANT=()
+  for r in "${REQ[@]}"; do
+    if [ -n "${GROUPS_[$r]:-}" ]; then
+      for t in ${GROUPS_[$r]}; do WANT[$t]=1; done
+    elif [ -n "${DIR[$r]:-}" ]; then
+      WANT[$r]=1
+    else
+      echo "toolchain: unknown tool or group '$r'" >&2; usage >&2; exit 2
+    fi
+  done
+
+  command -v go >/dev/null || { echo "toolchain: FAILED: 'go' is not on PATH (need Go >= 1.26)" >&2; exit 1; }
+
+  # Providers are installed with the pulumi binary: make sure it exists first.
+  if [ -n "${WANT[random]:-}" ] && [ -z "${WANT[pulumi]:-}" ] && [ ! -x "${BIN}/pulumi" ]; then
+    WANT[pulumi]=1
   fi
-done
 
-command -v go >/dev/null || { echo "toolchain: FAILED: 'go' is not on PATH (need Go >= 1.26)" >&2; exit 1; }
+  FAILED=()
+  SUMMARY=()
+  T0=$(date +%s)
+  for t in ${ORDER}; do
+    [ -n "${WANT[$t]:-}" ] || continue
+    s="$(stamp_of "$t")"
+    if [ "${FORCE}" = 0 ] && outputs_present "$t" && [ "$(cat "${STAMPS}/${t}" 2>/dev/null)" = "$s" ]; then
+      SUMMARY+=("$(printf '%-8s %-22s %s' "$t" "${VERSION[$t]}" "up to date")")
+      continue
+    fi
+    echo "toolchain: building ${t} ${VERSION[$t]} (log: ${LOGS}/${t}.log)"
+    start=$(date +%s)
+    if (cd "${TC_DIR}/${DIR[$t]}" && "build_${t}") > "${LOGS}/${t}.log" 2>&1; then
+      took=$(( $(date +%s) - start ))
+      echo "$s" > "${STAMPS}/${t}"
+      echo "toolchain: built ${t} in ${took}s"
+      SUMMARY+=("$(printf '%-8s %-22s built in %ss' "$t" "${VERSION[$t]}" "$took")")
+      printf '%s\t%s\t%s\t%s\n' "$(date -u +%FT%TZ)" "$t" "${VERSION[$t]}" "$took" >> "${STATE}/timings.tsv"
+    else
+      took=$(( $(date +%s) - start ))
+      rm -f "${STAMPS}/${t}"
+      echo "toolchain: FAILED building ${t} ${VERSION[$t]} after ${took}s; last lines of ${LOGS}/${t}.log:" >&2
+      tail -n 25 "${LOGS}/${t}.log" | sed 's/^/  | /' >&2
+      FAILED+=("$t")
+      SUMMARY+=("$(printf '%-8s %-22s FAILED' "$t" "${VERSION[$t]}")")
+    fi
+  done
 
-# Providers are installed with the pulumi binary: make sure it exists first.
-if [ -n "${WANT[random]:-}" ] && [ -z "${WANT[pulumi]:-}" ] && [ ! -x "${BIN}/pulumi" ]; then
-  WANT[pulumi]=1
-fi
-
-FAILED=()
-SUMMARY=()
-T0=$(date +%s)
-for t in ${ORDER}; do
-  [ -n "${WANT[$t]:-}" ] || continue
-  s="$(stamp_of "$t")"
-  if [ "${FORCE}" = 0 ] && outputs_present "$t" && [ "$(cat "${STAMPS}/${t}" 2>/dev/null)" = "$s" ]; then
-    SUMMARY+=("$(printf '%-8s %-22s %s' "$t" "${VERSION[$t]}" "up to date")")
-    continue
+  echo "toolchain: summary ($(( $(date +%s) - T0 ))s total)"
+  printf '  %s\n' "${SUMMARY[@]}"
+  if [ -n "${WANT[random]:-}" ]; then
+    echo "toolchain: not buildable offline here (the module proxy does not serve them):"
+    echo "${NOT_BUILDABLE}" | sed 's/^/  - /'
   fi
-  echo "toolchain: building ${t} ${VERSION[$t]} (log: ${LOGS}/${t}.log)"
-  start=$(date +%s)
-  if (cd "${TC_DIR}/${DIR[$t]}" && "build_${t}") > "${LOGS}/${t}.log" 2>&1; then
-    took=$(( $(date +%s) - start ))
-    echo "$s" > "${STAMPS}/${t}"
-    echo "toolchain: built ${t} in ${took}s"
-    SUMMARY+=("$(printf '%-8s %-22s built in %ss' "$t" "${VERSION[$t]}" "$took")")
-    printf '%s\t%s\t%s\t%s\n' "$(date -u +%FT%TZ)" "$t" "${VERSION[$t]}" "$took" >> "${STATE}/timings.tsv"
-  else
-    took=$(( $(date +%s) - start ))
-    rm -f "${STAMPS}/${t}"
-    echo "toolchain: FAILED building ${t} ${VERSION[$t]} after ${took}s; last lines of ${LOGS}/${t}.log:" >&2
-    tail -n 25 "${LOGS}/${t}.log" | sed 's/^/  | /' >&2
-    FAILED+=("$t")
-    SUMMARY+=("$(printf '%-8s %-22s FAILED' "$t" "${VERSION[$t]}")")
+  if [ ${#FAILED[@]} -gt 0 ]; then
+    echo "toolchain: FAILED: ${FAILED[*]}" >&2
+    exit 1
   fi
-done
+}
 
-echo "toolchain: summary ($(( $(date +%s) - T0 ))s total)"
-printf '  %s\n' "${SUMMARY[@]}"
-if [ -n "${WANT[random]:-}" ]; then
-  echo "toolchain: not buildable offline here (the module proxy does not serve them):"
-  echo "${NOT_BUILDABLE}" | sed 's/^/  - /'
-fi
-if [ ${#FAILED[@]} -gt 0 ]; then
-  echo "toolchain: FAILED: ${FAILED[*]}" >&2
-  exit 1
-fi
+# Everything above is only definitions, so bash has read the whole file before anything runs.
+main "$@"
