@@ -68,9 +68,9 @@ function endpointsOf(args: ResourceValidationArgs): Endpoint[] {
     return args.notApplicable(`https-only-s3 does not check ${args.type}`);
 }
 
-/** The URL inside a value: restic repositories are "s3:<url>/<bucket>/<path>". */
-function urlOf(value: string): string {
-    return value.startsWith("s3:") ? value.slice(3) : value;
+/** Restic repositories are "s3:[scheme://]host/bucket/path" and restic defaults to https; URLs need the scheme. */
+function usesHttps(value: string): boolean {
+    return value.startsWith("s3:") ? !/^s3:http:\/\//i.test(value) : /^https:\/\//i.test(value);
 }
 
 function validate(args: ResourceValidationArgs, report: ReportViolation): void {
@@ -83,7 +83,7 @@ function validate(args: ResourceValidationArgs, report: ReportViolation): void {
             report(`${subject}: ${field} must be known at preview, so the S3 endpoint's scheme can't be checked. Build it from literal config.`);
         } else if (typeof value !== "string") {
             report(`${subject}: ${field} must name an https:// S3 endpoint, ${found(value)}. Set it to an https:// URL.`);
-        } else if (!urlOf(value).startsWith("https://")) {
+        } else if (!usesHttps(value)) {
             const fix = args.type === MINIO_PROVIDER
                 ? "Set minioSsl: true and serve MinIO over TLS"
                 : `Use an https:// endpoint in ${field}`;

@@ -16,11 +16,13 @@ describe("https-only-s3", () => {
         assertClean(await runPolicy(httpsOnlyS3, bsl({ s3Url: "https://minio.lan:9000" })));
         assertClean(await runPolicy(httpsOnlyS3, bsl({})));
         assertClean(await runPolicy(httpsOnlyS3, externalSecret("s3:https://minio.lan:9000/backups/db")));
+        assertClean(await runPolicy(httpsOnlyS3, externalSecret("s3:s3.amazonaws.com/backups/db"))); // restic's default scheme is https
         assertClean(await runPolicy(httpsOnlyS3, minioProvider({ minioSsl: "true" })));
         assertClean(await runPolicy(httpsOnlyS3, helmChart("velero", { configuration: { backupStorageLocation: [{ provider: "aws", config: { s3Url: "https://s3" } }] } })));
     });
 
     it("flags Velero's plain-http s3Url", async () => {
+        assertViolations(await runPolicy(httpsOnlyS3, bsl({ s3Url: "minio.lan:9000" })), [/spec\.config\.s3Url uses "minio\.lan:9000"; S3 traffic must use https:\/\//]);
         assertViolations(await runPolicy(httpsOnlyS3, bsl({ s3Url: "http://10.25.11.3:9000" })),
             [/BackupStorageLocation "velero\/default": spec\.config\.s3Url uses "http:\/\/10\.25\.11\.3:9000"; S3 traffic must use https:\/\/\. Use an https:\/\/ endpoint in spec\.config\.s3Url\.$/]);
     });
