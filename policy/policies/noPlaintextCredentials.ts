@@ -17,7 +17,7 @@ const configSchema: PolicyConfigSchema = {
 };
 
 /** Key names that announce a credential. */
-const CREDENTIAL_KEY_RE = /passw(or)?d|passphrase|secret|token|api[-_]?key|access[-_]?key|private[-_]?key|credential|auth/i;
+const CREDENTIAL_KEY_RE = /passw(or)?d|passphrase|secret|token|api[-_]?key|access[-_]?key|private[-_]?key|credential|authorization/i;
 /** Key names that point at a credential instead of holding one (existingSecret, secretName, tokenFile...). */
 const REFERENCE_KEY_RE = /^(existing|use)|(name|ref|file|path|enabled|mode|namespace|type|ttl|length|policy|selector|keyname)s?$/i;
 /** Ancestors whose whole subtree is credential material (Velero chart: credentials.secretContents). */
@@ -35,9 +35,9 @@ const VALUE_SHAPES: readonly [string, RegExp][] = [
     ["a URL with an inline password", /:\/\/[^/\s:@]+:[^/\s@]+@/],
 ];
 
-/** Enough of a credential to find it, not enough to use it. */
+/** Enough of a credential to find it, not enough to use it: a short one shows nothing but its length. */
 function redact(value: string): string {
-    return `"${value.slice(0, 2)}…" (${value.length} characters)`;
+    return value.length >= 12 ? `"${value.slice(0, 2)}…" (${value.length} characters)` : `of ${value.length} characters`;
 }
 
 /** What makes a key/value pair look like a plaintext credential, or undefined if it doesn't. */

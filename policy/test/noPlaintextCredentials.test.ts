@@ -48,7 +48,7 @@ describe("no-plaintext-credentials", () => {
 
     it("flags container env literals", async () => {
         const r = await runPolicy(noPlaintextCredentials, withEnv([{ name: "AWS_SECRET_ACCESS_KEY", value: "minio123" }]));
-        assertViolations(r, [/Deployment "apps\/app": container "app", env "AWS_SECRET_ACCESS_KEY" \(spec\.template\.spec\.containers\[0\]\.env\[0\]\.value\): key "AWS_SECRET_ACCESS_KEY" holds the literal .*secretKeyRef/]);
+        assertViolations(r, [/Deployment "apps\/app": container "app", env "AWS_SECRET_ACCESS_KEY" \(spec\.template\.spec\.containers\[0\]\.env\[0\]\.value\): key "AWS_SECRET_ACCESS_KEY" holds the literal of 8 characters\. Use env\[\]\.valueFrom\.secretKeyRef/]);
     });
 
     it("checks env literals set by workload patches too", async () => {
