@@ -214,11 +214,12 @@ export async function runPackOverResources(
 ): Promise<PackResult> {
     const result: PackResult = { violations: [], notApplicable: [] };
     const structs = resources.map((r) => ("struct" in r ? r.struct : engineStruct(r.props)));
+    const enabled = policies.filter(isResourcePolicy)
+        .map((p) => ({ p, level: levelOf(p, config, options), validations: p.validateResource === undefined ? [] : [p.validateResource].flat() }))
+        .filter(({ level }) => level !== "disabled");
     for (const [i, r] of resources.entries()) {
-        for (const p of policies.filter(isResourcePolicy)) {
-            const level = levelOf(p, config, options);
-            const validations = p.validateResource === undefined ? [] : [p.validateResource].flat();
-            for (const validate of level === "disabled" ? [] : validations) {
+        for (const { p, level, validations } of enabled) {
+            for (const validate of validations) {
                 // The server deserializes and proxies props afresh for every validation.
                 await runOne(p, level, result, urnOf(r), (report) => validate(resourceArgs(r, p, config, options, structs[i]), report));
             }
