@@ -1,7 +1,7 @@
 /**
  * The pack under the real Pulumi CLI: `pulumi preview --policy-pack` with the apps config must exit
  * non-zero on a mandatory violation (including a value unknown at preview) and zero when only the
- * advisory https exception fires. Needs the CLI and Node language host from toolchain/build.sh.
+ * advisory https exception fires. Needs the CLI, Node language host and random provider from toolchain/build.sh.
  */
 import * as assert from "assert";
 import { spawnSync } from "child_process";
@@ -12,8 +12,9 @@ import * as path from "path";
 const policyDir = path.resolve(__dirname, "..");
 const repoRoot = path.resolve(policyDir, "..");
 const toolchainEnv = path.join(repoRoot, "toolchain", "env.sh");
-const cliBuilt = fs.existsSync(path.join(repoRoot, "toolchain", "bin", "pulumi"))
-    && fs.existsSync(path.join(repoRoot, "toolchain", "bin", "pulumi-language-nodejs"));
+// The CLI, the Node language host, and the random provider (the source of a value unknown at preview).
+const cliBuilt = ["pulumi", "pulumi-language-nodejs", "plugins/pulumi-resource-random"]
+    .every((binary) => fs.existsSync(path.join(repoRoot, "toolchain", "bin", binary)));
 
 describe("pulumi preview --policy-pack policy (real CLI)", function () {
     this.timeout(300_000);
@@ -29,7 +30,7 @@ describe("pulumi preview --policy-pack policy (real CLI)", function () {
 
     before(function () {
         if (!cliBuilt) {
-            console.warn("    SKIPPED: the Pulumi CLI is not built here (run toolchain/build.sh pulumi).");
+            console.warn("    SKIPPED: the Pulumi CLI is not built here (run toolchain/build.sh pulumi providers).");
             this.skip();
         }
         work = fs.mkdtempSync(path.join(os.tmpdir(), "policy-e2e-"));
