@@ -135,7 +135,11 @@ function getConfigFor(policy: Policy, config: PackConfig, applyDefaults: boolean
     };
 }
 
-const isTypeOf = (type: string) => (cls: any) => cls?.__pulumiType === type || cls?.isInstance?.({ __pulumiType: type }) === true;
+/** `isType`/`asType` as the server builds them: the class's Pulumi type token, else its isInstance. */
+function typeChecks(type: string, props: Record<string, any>): Pick<ResourceValidationArgs, "isType" | "asType"> {
+    const isType = (cls: any) => cls?.__pulumiType === type || cls?.isInstance?.({ __pulumiType: type }) === true;
+    return { isType, asType: ((cls: any) => (isType(cls) ? props : undefined)) as ResourceValidationArgs["asType"] };
+}
 
 /** The args object the server builds for one resource and one policy. */
 export function resourceArgs(
@@ -145,8 +149,7 @@ export function resourceArgs(
     return {
         type: r.type, props, urn: urnOf(r), name: r.name, opts: runtimeOpts(r),
         stackTags: frozenTags(options.stackTags),
-        isType: isTypeOf(r.type),
-        asType: ((cls: any) => (isTypeOf(r.type)(cls) ? props : undefined)) as ResourceValidationArgs["asType"],
+        ...typeChecks(r.type, props),
         getConfig: getConfigFor(policy, config, options.applySchemaDefaults ?? true),
         notApplicable: throwNotApplicable,
     };
@@ -160,8 +163,7 @@ export function stackArgs(
         const props = propsFromStruct(structs[i]);
         return {
             type: r.type, props, urn: urnOf(r), name: r.name, opts: runtimeOpts(r), dependencies: [], propertyDependencies: {},
-            isType: isTypeOf(r.type),
-            asType: ((cls: any) => (isTypeOf(r.type)(cls) ? props : undefined)) as PolicyResource["asType"],
+            ...typeChecks(r.type, props),
         };
     });
     const byUrn = new Map(built.map((b) => [b.urn, b]));
