@@ -9,8 +9,6 @@ import { ownedNamespace } from "./namespace";
 export interface SnapshotControllerArgs {
     chart: ChartSource;
     settings: StackSettings["snapshots"];
-    /** Label the default class for Velero's built-in CSI support. */
-    labelForVelero: boolean;
 }
 
 export function snapshotControllerValues(settings: StackSettings["snapshots"]): Record<string, unknown> {
@@ -39,7 +37,8 @@ export class SnapshotController extends pulumi.ComponentResource {
             metadata: {
                 name: snapshotClass.name,
                 annotations: snapshotClass.isDefault ? { "snapshot.storage.kubernetes.io/is-default-class": "true" } : {},
-                labels: snapshotClass.isDefault && args.labelForVelero ? { "velero.io/csi-volumesnapshot-class": "true" } : {},
+                // Velero's built-in CSI support snapshots with the class carrying this label.
+                labels: snapshotClass.isDefault ? { "velero.io/csi-volumesnapshot-class": "true" } : {},
             },
             driver: snapshotClass.driver,
             deletionPolicy: snapshotClass.deletionPolicy,

@@ -35,7 +35,7 @@ export function deployStorageBackupStack(settings: StackSettings, secrets: Stack
 
     const openebs = new OpenEbs("openebs", { chart: settings.charts.openebs, settings: settings.openebs }, opts);
     const snapshots = new SnapshotController("snapshot-controller", {
-        chart: settings.charts.snapshotController, settings: settings.snapshots, labelForVelero: true,
+        chart: settings.charts.snapshotController, settings: settings.snapshots,
     }, opts);
     const volsync = new VolSync("volsync", {
         chart: settings.charts.volsync, settings: settings.volsync, monitoring: settings.monitoring,

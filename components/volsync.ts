@@ -75,7 +75,6 @@ export class VolSync extends pulumi.ComponentResource {
                 kind: "ServiceMonitor",
                 metadata: { name: volsyncMetricsJob, namespace: settings.namespace, labels: monitoring.labels },
                 spec: {
-                    jobLabel: "app.kubernetes.io/component",
                     selector: { matchLabels: { "app.kubernetes.io/name": "volsync", "app.kubernetes.io/instance": name } },
                     namespaceSelector: { matchNames: [settings.namespace] },
                     endpoints: [{
@@ -84,6 +83,7 @@ export class VolSync extends pulumi.ComponentResource {
                         path: "/metrics",
                         bearerTokenFile: "/var/run/secrets/kubernetes.io/serviceaccount/token",
                         tlsConfig: { insecureSkipVerify: true },
+                        // The alerts select on this job name, whatever the chart calls its Service.
                         relabelings: [{ targetLabel: "job", replacement: volsyncMetricsJob, action: "replace" }],
                     }],
                 },
