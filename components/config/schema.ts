@@ -177,7 +177,7 @@ const appSchema = z.strictObject({
 
 const volsyncSchema = z.strictObject({
     namespace: dnsLabel.default("volsync-system"),
-    resources: memoryResources("64Mi", "512Mi"),
+    resources: memoryResources("128Mi", "500Mi"),
     bucket: bucketName.default("volsync"),
     user: z.string().regex(/^[A-Za-z0-9_.@+=,-]{3,64}$/, "expected a MinIO user name of 3-64 characters").default("volsync-backup"),
     item: z.string().min(1).default("volsync-minio"),
@@ -196,7 +196,7 @@ const veleroScheduleSchema = z.strictObject({
 
 const veleroSchema = z.strictObject({
     namespace: dnsLabel.default("velero"),
-    resources: memoryResources("128Mi", "512Mi"),
+    resources: memoryResources("256Mi", "500Mi"),
     nodeAgentResources: memoryResources("256Mi", "1Gi"),
     bucket: bucketName.default("openebs-backups"),
     user: z.string().regex(/^[A-Za-z0-9_.@+=,-]{3,64}$/, "expected a MinIO user name of 3-64 characters").default("velero-backup"),
