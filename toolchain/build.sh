@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Builds the project's offline toolchain from Go modules into toolchain/bin (git-ignored).
 #
-#   toolchain/build.sh                     # everything: pulumi providers minio restic etcd kube
+#   toolchain/build.sh                     # everything: pulumi providers minio restic etcd kube helm
 #   toolchain/build.sh pulumi providers    # a subset: groups or single tools (see `--list`)
 #   toolchain/build.sh --force etcd        # rebuild even if up to date
 #
@@ -39,26 +39,27 @@ MC_COMMIT="7394ce0dd2a8";    MC_TIME="2025-08-13T08:35:41Z"
 RESTIC_VERSION="0.18.1"
 ETCD_VERSION="3.6.16"
 KUBE_VERSION="v1.36.3"
+HELM_VERSION="v3.21.4"
 
 # ---- tool table: name -> wrapper dir | reported version | outputs ----------------------------------------
 declare -A DIR=(
-  [pulumi]=pulumi [random]=providers/random [minio]=minio [mc]=mc [restic]=restic [etcd]=etcd [kube]=kube
+  [pulumi]=pulumi [random]=providers/random [minio]=minio [mc]=mc [restic]=restic [etcd]=etcd [kube]=kube [helm]=helm
 )
 declare -A VERSION=(
   [pulumi]="${PULUMI_VERSION}" [random]="${RANDOM_VERSION}" [minio]="${MINIO_TIME}" [mc]="${MC_TIME}"
-  [restic]="${RESTIC_VERSION}" [etcd]="${ETCD_VERSION}" [kube]="${KUBE_VERSION}"
+  [restic]="${RESTIC_VERSION}" [etcd]="${ETCD_VERSION}" [kube]="${KUBE_VERSION}" [helm]="${HELM_VERSION}"
 )
 declare -A OUTPUTS=(
   [pulumi]="bin/pulumi bin/pulumi-language-nodejs"
   [random]="bin/plugins/pulumi-resource-random ${PULUMI_HOME}/plugins/resource-random-v${RANDOM_VERSION}"
   [minio]="bin/minio" [mc]="bin/mc" [restic]="bin/restic" [etcd]="bin/etcd"
-  [kube]="bin/kube-apiserver bin/kube-controller-manager"
+  [kube]="bin/kube-apiserver bin/kube-controller-manager" [helm]="bin/helm"
 )
 declare -A GROUPS_=(
-  [pulumi]="pulumi" [providers]="random" [minio]="minio mc" [restic]="restic" [etcd]="etcd" [kube]="kube"
-  [all]="pulumi random minio mc restic etcd kube"
+  [pulumi]="pulumi" [providers]="random" [minio]="minio mc" [restic]="restic" [etcd]="etcd" [kube]="kube" [helm]="helm"
+  [all]="pulumi random minio mc restic etcd kube helm"
 )
-ORDER="pulumi random minio mc restic etcd kube"   # cheapest and most useful first
+ORDER="pulumi random minio mc restic etcd kube helm"   # cheapest and most useful first
 
 # Providers that the npm SDKs need but that cannot be built here: say so instead of failing every run.
 NOT_BUILDABLE="kubernetes (github.com/pulumi/pulumi-kubernetes/provider/v4: no version served)
@@ -111,6 +112,16 @@ build_kube() {
     go build -ldflags "${ld}" -o "${BIN}/kube-controller-manager" k8s.io/kubernetes/cmd/kube-controller-manager
 }
 
+build_helm() {
+  # Without the Kubernetes version stamped, helm assumes v1.20 and refuses charts with a newer kubeVersion.
+  local minor ld="-X helm.sh/helm/v3/internal/version.version=${HELM_VERSION} -X helm.sh/helm/v3/internal/version.gitTreeState=clean"
+  minor="$(echo "${KUBE_VERSION}" | cut -d. -f2)"
+  for p in helm.sh/helm/v3/pkg/chartutil helm.sh/helm/v3/pkg/lint/rules; do
+    ld+=" -X ${p}.k8sVersionMajor=1 -X ${p}.k8sVersionMinor=${minor}"
+  done
+  go build -ldflags "${ld}" -o "${BIN}/helm" helm.sh/helm/v3/cmd/helm
+}
+
 # Registers a provider binary in the plugin cache under its pinned version, so that `pulumi plugin ls`
 # shows it and the engine finds it without ever downloading.
 install_plugin() {
@@ -138,7 +149,7 @@ outputs_present() {
 
 usage() {
   echo "usage: toolchain/build.sh [--force] [--list] [GROUP|TOOL]..."
-  echo "groups: pulumi providers minio restic etcd kube all (default: all)"
+  echo "groups: pulumi providers minio restic etcd kube helm all (default: all)"
   echo "tools:  ${ORDER}"
 }
 

@@ -58,6 +58,18 @@ expect_output "restic" "restic 0.18.1" restic version
 expect_output "etcd" "etcd Version: 3.6.16" etcd --version
 expect_output "kube-apiserver" "Kubernetes v1.36.3" kube-apiserver --version
 expect_output "kube-controller-manager" "Kubernetes v1.36.3" kube-controller-manager --version
+expect_output "helm" "v3.21.4" helm version --short
+
+echo "# helm renders a chart that requires a current Kubernetes (its default would be v1.20)"
+if command -v helm >/dev/null; then
+  mkdir -p "${WORK}/chart/templates"
+  printf 'apiVersion: v2\nname: verify\nversion: 0.1.0\nkubeVersion: ">=1.30.0-0"\n' > "${WORK}/chart/Chart.yaml"
+  printf 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: verify\ndata:\n  kube: "{{ .Capabilities.KubeVersion.Version }}"\n' > "${WORK}/chart/templates/cm.yaml"
+  out="$(helm template verify "${WORK}/chart" 2>&1)"
+  if [ $? -eq 0 ] && grep -q 'kube: "v1.36.0"' <<<"${out}"; then ok "helm template with kubeVersion >=1.30 (defaults to v1.36)"; else bad "helm template" "${out}"; fi
+else
+  bad "helm missing: cannot run the template check"
+fi
 
 echo "# provider plugins are in the local plugin cache at their pinned versions"
 plugins="$(pulumi plugin ls 2>&1)"
