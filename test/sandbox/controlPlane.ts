@@ -1,6 +1,6 @@
 // etcd + kube-apiserver + kube-controller-manager on 127.0.0.1. There is no kubelet: Pods never run, so
 // workloads carry pulumi.com/skipAwait. The controller manager runs only the controllers the stack needs to
-// converge on destroy: namespace deletion and garbage collection.
+// converge on destroy: namespace deletion, garbage collection and the volume protection finalizers.
 import * as fs from "fs";
 import * as https from "https";
 import * as path from "path";
@@ -69,6 +69,8 @@ export async function startControlPlane(dataDir: string, pki: RunPki): Promise<C
         "--service-account-signing-key-file", pki.serviceAccount.privateKey,
         "--service-cluster-ip-range", "10.96.0.0/24",
         "--authorization-mode", "RBAC",
+        // As in any real cluster the stack targets: the node agents are privileged DaemonSets.
+        "--allow-privileged=true",
         "--cert-dir", path.join(dataDir, "apiserver-certs"),
     ], logs);
     servers.push(apiServer);
@@ -79,7 +81,8 @@ export async function startControlPlane(dataDir: string, pki: RunPki): Promise<C
     writeKubeconfig(kubeconfig, apiServerUrl, pki);
     servers.push(startServer("kube-controller-manager", "kube-controller-manager", [
         "--kubeconfig", kubeconfig,
-        "--controllers", "namespace,garbagecollector",
+        // PVCs and PVs carry protection finalizers that only these controllers remove.
+        "--controllers", "namespace,garbagecollector,pvc-protection,pv-protection",
         "--leader-elect=false",
         // Serving nothing means no delegated authentication to set up.
         "--secure-port", "0",

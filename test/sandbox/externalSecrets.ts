@@ -3,20 +3,36 @@
 // target template) from the item held by the Connect stand-in, and writes the resulting Secret, owned by the
 // ExternalSecret as with `creationPolicy: Owner`. Only `{{ .FIELD }}` templates are understood; anything
 // else fails rather than rendering something ESO would not.
+import * as fs from "fs";
+import * as https from "https";
 import { KubeClient, KubeObject } from "./kubeClient";
 
 export interface ConnectAccess {
     url: string;
     token: string;
     vault: string;
+    /** The run's CA, which signed the stand-in's certificate. */
+    caCert: string;
 }
 
-async function connectGet(connect: ConnectAccess, path: string): Promise<any> {
-    const response = await fetch(`${connect.url}${path}`, { headers: { authorization: `Bearer ${connect.token}` } });
-    if (!response.ok) {
-        throw new Error(`Connect GET ${path}: ${response.status} ${await response.text()}`);
-    }
-    return response.json();
+function connectGet(connect: ConnectAccess, path: string): Promise<any> {
+    return new Promise((resolve, reject) => {
+        const request = https.get(`${connect.url}${path}`, {
+            headers: { authorization: `Bearer ${connect.token}` }, ca: fs.readFileSync(connect.caCert),
+        }, (response) => {
+            const chunks: Buffer[] = [];
+            response.on("data", (chunk) => chunks.push(chunk));
+            response.on("end", () => {
+                const text = Buffer.concat(chunks).toString("utf8");
+                if (response.statusCode !== 200) {
+                    reject(new Error(`Connect GET ${path}: ${response.statusCode} ${text}`));
+                    return;
+                }
+                resolve(JSON.parse(text));
+            });
+        });
+        request.on("error", reject);
+    });
 }
 
 const byTitle = (title: string) => `filter=${encodeURIComponent(`title eq "${title}"`)}`;

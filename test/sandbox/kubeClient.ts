@@ -130,7 +130,7 @@ export class KubeClient {
     /** Deletes the object and waits until it is gone (namespaces finish only when their content has). */
     async delete(object: Pick<KubeObject, "apiVersion" | "kind" | "metadata">, timeoutMs = 120_000): Promise<void> {
         try {
-            await this.request("DELETE", await this.path(object), { propagationPolicy: "Foreground" });
+            await this.request("DELETE", await this.path(object), { propagationPolicy: "Background" });
         } catch (error) {
             if (error instanceof KubeApiError && error.status === 404) {
                 return;

@@ -108,7 +108,8 @@ const standIn: provider.Provider = {
     version: "4.34.2",
 
     async check(urn, olds, news) {
-        const inputs = { ...news, ...typeOf(urn) };
+        // Status belongs to the API server and controllers (upstream CRD files carry an empty one): never applied.
+        const { status, ...inputs } = { ...news, ...typeOf(urn) };
         const metadata = { ...(inputs.metadata ?? {}) };
         if (!metadata.name) {
             // Auto-naming, stable across updates as the real provider's is.
@@ -158,14 +159,19 @@ const standIn: provider.Provider = {
             throw new Error(`kubernetes stand-in: chart ${name} has inputs unknown at preview; keep chart inputs literal`);
         }
         const objects = await renderChart(name, args);
-        const child = (object: KubeObject, dependsOn: pulumi.Resource[]) => {
-            const metadata = object.metadata.namespace || object.kind === "CustomResourceDefinition" || object.kind === "Namespace"
-                ? object.metadata : { ...object.metadata, namespace: args.namespace };
-            return new RenderedObject({ ...object, metadata }, `${name}:${identity({ ...object, metadata })}`, { parent: component, dependsOn });
-        };
+        // Like the real Chart, namespaced objects without a namespace go into the chart's; the scope of a
+        // kind comes from the chart's own CRDs, else from the API server, else namespaced is assumed.
+        const chartScopes = new Map(objects.filter((object) => object.kind === "CustomResourceDefinition")
+            .map((crd: any) => [`${crd.spec.group}/${crd.spec.names.kind}`, crd.spec.scope === "Namespaced"]));
+        const namespaced = async (object: KubeObject) => chartScopes.get(`${object.apiVersion.split("/")[0]}/${object.kind}`)
+            ?? await kube().namespaced(object.apiVersion, object.kind).catch(() => true);
+        const scoped = await Promise.all(objects.map(async (object) => object.metadata.namespace || !await namespaced(object)
+            ? object : { ...object, metadata: { ...object.metadata, namespace: args.namespace } }));
+        const child = (object: KubeObject, dependsOn: pulumi.Resource[]) =>
+            new RenderedObject(object, `${name}:${identity(object)}`, { parent: component, dependsOn });
         // CRDs first, as Helm and the real provider order them: the chart's own custom resources need them.
-        const crds = objects.filter((object) => object.kind === "CustomResourceDefinition").map((object) => child(object, []));
-        objects.filter((object) => object.kind !== "CustomResourceDefinition").forEach((object) => child(object, crds));
+        const crds = scoped.filter((object) => object.kind === "CustomResourceDefinition").map((object) => child(object, []));
+        scoped.filter((object) => object.kind !== "CustomResourceDefinition").forEach((object) => child(object, crds));
         component.finish();
         return { urn: component.urn, state: {} };
     },

@@ -9,6 +9,7 @@ import * as provider from "@pulumi/pulumi/provider";
 import { diffInputs, reveal, serve } from "./standIn";
 
 interface Connection {
+    server: string;
     url: string;
     insecure: boolean;
     configDir: string;
@@ -26,6 +27,7 @@ function configure(args: Record<string, unknown>): void {
     }
     const scheme = args.minioSsl === true || args.minioSsl === "true" ? "https" : "http";
     connection = {
+        server,
         url: `${scheme}://${encodeURIComponent(user)}:${encodeURIComponent(password)}@${server}`,
         insecure: args.minioInsecure === true || args.minioInsecure === "true",
         configDir: fs.mkdtempSync(path.join(os.tmpdir(), "minio-standin-")),
@@ -43,8 +45,9 @@ function mc(...args: string[]): Promise<any[]> {
             { env: { ...process.env, [`MC_HOST_${alias}`]: url } }, (error, stdout) => {
                 const messages = stdout.split("\n").filter(Boolean).map((line) => JSON.parse(line));
                 if (error) {
-                    const failure = messages.find((message) => message.status === "error");
-                    reject(new Error(`mc ${args.slice(0, 3).join(" ")}: ${failure?.error?.message ?? error.message}`));
+                    const causes = messages.filter((message) => message.status === "error")
+                        .map((message) => `${message.error.message} ${message.error.cause?.message ?? ""}`.trim());
+                    reject(new McError(`mc ${args.slice(0, 3).join(" ")} on ${connection!.server}: ${causes.join("; ") || error.message}`, causes));
                     return;
                 }
                 resolve(messages);
@@ -52,7 +55,19 @@ function mc(...args: string[]): Promise<any[]> {
     });
 }
 
-const exists = (promise: Promise<unknown>) => promise.then(() => true, () => false);
+class McError extends Error {
+    constructor(message: string, readonly causes: string[]) {
+        super(message);
+    }
+}
+
+/** Whether the object is there; a server that cannot be reached is an error, never "deleted". */
+const exists = (promise: Promise<unknown>) => promise.then(() => true, (error) => {
+    if (error instanceof McError && error.causes.length > 0 && error.causes.every((cause) => /does not exist/i.test(cause))) {
+        return false;
+    }
+    throw error;
+});
 
 type Kind = "S3Bucket" | "IamUser" | "IamPolicy" | "IamUserPolicyAttachment";
 
@@ -106,8 +121,11 @@ const operations: Record<Kind, {
             return `${inputs.userName}-${inputs.policyName}`;
         },
         async exists(_id, inputs) {
-            const [info] = await mc("admin", "user", "info", alias, inputs.userName).catch(() => [undefined]);
-            return String(info?.policyName ?? "").split(",").includes(inputs.policyName);
+            let info: any;
+            const userExists = await exists(mc("admin", "user", "info", alias, inputs.userName).then(([result]) => {
+                info = result;
+            }));
+            return userExists && String(info?.policyName ?? "").split(",").includes(inputs.policyName);
         },
         async delete(_id, inputs) {
             await mc("admin", "policy", "detach", alias, inputs.policyName, "--user", inputs.userName);

@@ -37,19 +37,31 @@ export function hasUnknowns(value: any): boolean {
     return false;
 }
 
-/** `shape` with every leaf replaced by `live`'s value at the same place, keeping `shape`'s secret wrappers. */
+const isEmpty = (value: any) => typeof value === "object" && value !== null && Object.keys(value).length === 0;
+
+/**
+ * `shape` with every leaf replaced by `live`'s value at the same place, keeping `shape`'s secret wrappers.
+ * Keys absent from `live` are dropped (so they show as drift), except empty maps and lists, which an API
+ * server does not store.
+ */
 export function project(live: any, shape: any): any {
     if (isSecret(shape)) {
-        return secret(project(live, shape.value));
+        const value = project(live, shape.value);
+        return value === undefined ? undefined : secret(value);
+    }
+    if (live === undefined && isEmpty(shape)) {
+        return shape;
     }
     if (Array.isArray(shape)) {
-        return Array.isArray(live) ? shape.map((item, index) => project(live[index], item)) : live;
+        return Array.isArray(live) ? shape.map((item, index) => project(live[index], item) ?? null) : live;
     }
     if (typeof shape === "object" && shape !== null) {
         if (typeof live !== "object" || live === null) {
             return live;
         }
-        return Object.fromEntries(Object.keys(shape).map((key) => [key, project(live[key], shape[key])]));
+        return Object.fromEntries(Object.keys(shape)
+            .map((key) => [key, project(live[key], shape[key])])
+            .filter(([, value]) => value !== undefined));
     }
     return live;
 }
