@@ -53,9 +53,11 @@ Servers (127.0.0.1 only; logs in ${path.join(dataDir, "logs")}):
 The kubernetes, minio and onepassword provider plugins are the stand-ins in test/sandbox/providers
 (the real ones cannot be built offline here); pulumi, the engine and the random provider are real.
 
-Use the stack (from ${sandbox.projectDir}):
+Use the stack yourself (the stack file is ${sandbox.stackConfigFile}):
+  . toolchain/env.sh
   export PULUMI_BACKEND_URL=file://${path.join(dataDir, "state")} PULUMI_CONFIG_PASSPHRASE_FILE=${path.join(dataDir, "passphrase")}
-  PATH=${path.join(repoRoot, "test", "sandbox", "providers", "bin")}:$PATH pulumi -C ${sandbox.projectDir} stack --stack ${stackName}
+  export PATH=${sandbox.env().PATH!.split(path.delimiter).slice(0, 2).join(path.delimiter)}:$PATH
+  pulumi -C ${sandbox.projectDir} stack --stack ${stackName}
 
 Tear it down (destroys the stack's cluster objects, keeps buckets and backups, stops the servers):
   npm run sandbox -- down
