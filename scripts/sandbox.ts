@@ -56,7 +56,7 @@ The kubernetes, minio and onepassword provider plugins are the stand-ins in test
 Use the stack yourself (the stack file is ${sandbox.stackConfigFile}):
   . toolchain/env.sh
   export PULUMI_BACKEND_URL=file://${path.join(dataDir, "state")} PULUMI_CONFIG_PASSPHRASE_FILE=${path.join(dataDir, "passphrase")}
-  export PATH=${sandbox.env().PATH!.split(path.delimiter).slice(0, 2).join(path.delimiter)}:$PATH
+  export PATH=${sandbox.env().PATH!.split(path.delimiter)[0]}:$PATH
   pulumi -C ${sandbox.projectDir} stack --stack ${stackName}
 
 Tear it down (destroys the stack's cluster objects, keeps buckets and backups, stops the servers):

@@ -21,7 +21,6 @@ export const vaultTitle = "sandbox";
 /** The protected app the sandbox stack backs up. */
 export const sandboxApp = { name: "demo", pvc: "demo-data" };
 const standInPlugins = path.join(__dirname, "providers", "bin");
-const sandboxTools = path.join(repoRoot, ".cache", "sandbox-tools", "bin");
 
 /** What `sandbox.json` records: enough to reach, reuse and stop a running sandbox. */
 export interface SandboxState {
@@ -70,7 +69,7 @@ export class Sandbox {
     env(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
         return {
             ...process.env,
-            PATH: [standInPlugins, sandboxTools, process.env.PATH].join(path.delimiter),
+            PATH: [standInPlugins, process.env.PATH].join(path.delimiter),
             PULUMI_BACKEND_URL: `file://${path.join(this.state.dataDir, "state")}`,
             PULUMI_CONFIG_PASSPHRASE: this.state.passphrase,
             PULUMI_SKIP_UPDATE_CHECK: "true",

@@ -27,17 +27,10 @@ function kube(): KubeClient {
 
 function configure(args: Record<string, unknown>): void {
     const kubeconfig = args.kubeconfig as string | undefined;
-    if (!kubeconfig) {
-        throw new Error("kubernetes stand-in: set `kubeconfig` (a path) on the provider");
+    if (!kubeconfig || kubeconfig.includes("\n")) {
+        throw new Error("kubernetes stand-in: set `kubeconfig` on the provider to a kubeconfig file's path");
     }
-    // Like the real provider, `kubeconfig` may be the file's contents or its path.
-    const file = kubeconfig.includes("\n")
-        ? path.join(fs.mkdtempSync(path.join(os.tmpdir(), "kube-standin-")), "config")
-        : kubeconfig;
-    if (file !== kubeconfig) {
-        fs.writeFileSync(file, kubeconfig, { mode: 0o600 });
-    }
-    client = KubeClient.fromFile(file, args.context as string | undefined);
+    client = KubeClient.fromFile(kubeconfig, args.context as string | undefined);
 }
 
 /** `kubernetes:velero.io/v1:Schedule` → `velero.io/v1`, `Schedule`; the core group is `core/v1` → `v1`. */
