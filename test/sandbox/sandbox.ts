@@ -20,7 +20,7 @@ export const stackName = "local";
 export const vaultTitle = "sandbox";
 /** The protected app the sandbox stack backs up. */
 export const sandboxApp = { name: "demo", pvc: "demo-data" };
-const standInPlugins = path.join(__dirname, "providers", "bin");
+const standInPlugins = path.join(__dirname, "providers", "plugins");
 
 /** What `sandbox.json` records: enough to reach, reuse and stop a running sandbox. */
 export interface SandboxState {
