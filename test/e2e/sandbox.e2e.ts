@@ -40,6 +40,20 @@ describe("sandbox end to end", function () {
         return result;
     }
 
+    /** Runs `body` on a throwaway stack whose config is the sandbox stack's with `changes` (`--path` keys) applied. */
+    async function withChangedConfig(stack: string, changes: Record<string, string>, body: () => Promise<void>): Promise<void> {
+        await sandbox.pulumi(["stack", "init", stack]);
+        try {
+            fs.writeFileSync(path.join(sandbox.projectDir, `Pulumi.${stack}.yaml`), fs.readFileSync(sandbox.stackConfigFile, "utf8"));
+            for (const [key, value] of Object.entries(changes)) {
+                await sandbox.pulumi(["config", "set", "--stack", stack, "--path", key, value]);
+            }
+            await body();
+        } finally {
+            await sandbox.pulumi(["stack", "rm", stack, "--yes", "--force"]);
+        }
+    }
+
     const mcConfig = path.join(work, "mc");
     const mc = (identity: { accessKey: string; secretKey: string }) =>
         mcAs({ endpoint: sandbox.state.minio.endpoint, ...identity }, sandbox.env(), mcConfig);
@@ -224,22 +238,17 @@ describe("sandbox end to end", function () {
         it("fails on a config that breaks memory limits, TTLs and HTTPS, naming the policies", async function () {
             this.timeout(600_000);
             const broken = "local-broken-policy";
-            await sandbox.pulumi(["stack", "init", broken]);
-            try {
-                const config = fs.readFileSync(sandbox.stackConfigFile, "utf8");
-                fs.writeFileSync(path.join(sandbox.projectDir, `Pulumi.${broken}.yaml`), config);
-                const set = (key: string, value: string) => sandbox.pulumi(["config", "set", "--stack", broken, "--path", key, value]);
-                await set("storage-backup:volsync.resources.limits.memory", "4Gi");
-                await set("storage-backup:velero.schedule.ttl", "8760h");
-                await set("storage-backup:minio.useTls", "false");
+            await withChangedConfig(broken, {
+                "storage-backup:volsync.resources.limits.memory": "4Gi",
+                "storage-backup:velero.schedule.ttl": "8760h",
+                "storage-backup:minio.useTls": "false",
+            }, async () => {
                 const error = await sandbox.pulumi(["preview", "--stack", broken, "--policy-pack", policyPack]).then(() => undefined, (failure) => failure);
                 assert.ok(error instanceof PulumiError, "preview passed a config that breaks three policies");
                 for (const policy of ["memory-limits", "backup-ttls", "https-only-s3"]) {
                     assert.match(error.run.stdout + error.run.stderr, new RegExp(policy), `the failure does not name ${policy}`);
                 }
-            } finally {
-                await sandbox.pulumi(["stack", "rm", broken, "--yes", "--force"]);
-            }
+            });
         });
     });
 
@@ -264,25 +273,22 @@ describe("sandbox end to end", function () {
             assert.strictEqual(JSON.parse(snapshots.stdout).length, 1, "the drill's snapshot is gone");
         });
 
-        it("a bad config: preview fails with the validation message and creates nothing", async function () {
+        it("a bad config: preview and up fail with the validation message and create nothing", async function () {
             this.timeout(300_000);
             const bad = "local-bad-config";
-            await sandbox.pulumi(["stack", "init", bad]);
-            try {
-                fs.writeFileSync(path.join(sandbox.projectDir, `Pulumi.${bad}.yaml`), fs.readFileSync(sandbox.stackConfigFile, "utf8"));
-                await sandbox.pulumi(["config", "set", "--stack", bad, "--path", "storage-backup:velero.schedule.cron", "every night"]);
+            await withChangedConfig(bad, { "storage-backup:velero.schedule.cron": "every night" }, async () => {
                 const namespacesBefore = (await sandbox.kube.list("v1", "Namespace")).map((namespace) => namespace.metadata.name).sort();
                 const bucketsBefore = (await root()("ls", "target")).stdout;
                 const error = await sandbox.pulumi(["preview", "--stack", bad]).then(() => undefined, (failure) => failure);
                 assert.ok(error instanceof PulumiError, "preview accepted an invalid cron schedule");
                 assert.match(error.run.stdout + error.run.stderr, /velero\.schedule\.cron/);
+                // Even an `up` of this config must stop before touching anything.
+                await assert.rejects(sandbox.pulumi(["up", "--stack", bad, "--yes", "--skip-preview"]), /velero\.schedule\.cron/);
                 const state = JSON.parse((await sandbox.pulumi(["stack", "export", "--stack", bad])).stdout);
                 assert.deepStrictEqual((state.deployment?.resources ?? []).filter((resource: any) => resource.type !== "pulumi:pulumi:Stack"), []);
                 assert.deepStrictEqual((await sandbox.kube.list("v1", "Namespace")).map((namespace) => namespace.metadata.name).sort(), namespacesBefore);
                 assert.strictEqual((await root()("ls", "target")).stdout, bucketsBefore);
-            } finally {
-                await sandbox.pulumi(["stack", "rm", bad, "--yes", "--force"]);
-            }
+            });
         });
     });
 

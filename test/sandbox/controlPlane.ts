@@ -2,11 +2,10 @@
 // workloads carry pulumi.com/skipAwait. The controller manager runs only the controllers the stack needs to
 // converge on destroy: namespace deletion, garbage collection and the volume protection finalizers.
 import * as fs from "fs";
-import * as https from "https";
 import * as path from "path";
 import { stringify } from "yaml";
 import { RunPki } from "./pki";
-import { freePort, ServerProcess, startServer, waitUntilReady } from "./processes";
+import { freePort, httpsOk, ServerProcess, startServer, waitUntilReady } from "./processes";
 
 export const kubeContext = "sandbox";
 
@@ -26,19 +25,6 @@ function writeKubeconfig(file: string, server: string, pki: RunPki): void {
         contexts: [{ name: kubeContext, context: { cluster: kubeContext, user: "sandbox-admin" } }],
         "current-context": kubeContext,
     }), { mode: 0o600 });
-}
-
-function readyz(port: number, pki: RunPki): Promise<boolean> {
-    return new Promise((resolve) => {
-        const request = https.get({
-            host: "127.0.0.1", port, path: "/readyz",
-            ca: fs.readFileSync(pki.caCert), cert: fs.readFileSync(pki.admin.cert), key: fs.readFileSync(pki.admin.key),
-        }, (response) => {
-            response.resume();
-            resolve(response.statusCode === 200);
-        });
-        request.on("error", () => resolve(false));
-    });
 }
 
 export async function startControlPlane(dataDir: string, pki: RunPki): Promise<ControlPlane> {
@@ -74,7 +60,8 @@ export async function startControlPlane(dataDir: string, pki: RunPki): Promise<C
         "--cert-dir", path.join(dataDir, "apiserver-certs"),
     ], logs);
     servers.push(apiServer);
-    await waitUntilReady(apiServer, () => readyz(apiPort, pki), 120_000);
+    const adminTls = { ca: fs.readFileSync(pki.caCert), cert: fs.readFileSync(pki.admin.cert), key: fs.readFileSync(pki.admin.key) };
+    await waitUntilReady(apiServer, () => httpsOk(apiPort, "/readyz", adminTls), 120_000);
 
     const apiServerUrl = `https://127.0.0.1:${apiPort}`;
     const kubeconfig = path.join(dataDir, "kubeconfig");

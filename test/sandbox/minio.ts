@@ -2,10 +2,9 @@
 // the run. Stopping and restarting it on the same data folder and port is how the fault test simulates an
 // outage.
 import * as fs from "fs";
-import * as https from "https";
 import * as path from "path";
 import { RunPki } from "./pki";
-import { freePort, ServerProcess, startServer, waitUntilReady } from "./processes";
+import { freePort, httpsOk, ServerProcess, startServer, waitUntilReady } from "./processes";
 
 export interface MinioSettings {
     port: number;
@@ -27,17 +26,6 @@ export function minioSettings(dataDir: string, pki: RunPki, port: number, rootUs
     return { port, endpoint: `127.0.0.1:${port}`, rootUser, rootPassword, dataDir: path.join(dataDir, "minio"), certsDir };
 }
 
-function healthy(settings: MinioSettings, caCert: Buffer): Promise<boolean> {
-    return new Promise((resolve) => {
-        const request = https.get({ host: "127.0.0.1", port: settings.port, path: "/minio/health/ready", ca: caCert },
-            (response) => {
-                response.resume();
-                resolve(response.statusCode === 200);
-            });
-        request.on("error", () => resolve(false));
-    });
-}
-
 export async function startMinio(settings: MinioSettings, logDir: string, caCert: string): Promise<ServerProcess> {
     const server = startServer("minio", "minio", [
         "server", settings.dataDir, "--quiet",
@@ -50,6 +38,7 @@ export async function startMinio(settings: MinioSettings, logDir: string, caCert
         MINIO_BROWSER: "off",
         MINIO_UPDATE: "off",
     });
-    await waitUntilReady(server, () => healthy(settings, fs.readFileSync(caCert)), 60_000);
+    const tls = { ca: fs.readFileSync(caCert) };
+    await waitUntilReady(server, () => httpsOk(settings.port, "/minio/health/ready", tls), 60_000);
     return server;
 }

@@ -3,6 +3,7 @@
 // (the `sandbox` command) or be stopped by the test that started it.
 import { spawn } from "child_process";
 import * as fs from "fs";
+import * as https from "https";
 import * as net from "net";
 import * as path from "path";
 
@@ -71,6 +72,17 @@ export async function waitUntilReady(server: ServerProcess, probe: () => Promise
 
 function tail(file: string, lines = 20): string {
     return fs.readFileSync(file, "utf8").trimEnd().split("\n").slice(-lines).map((line) => `  | ${line}`).join("\n");
+}
+
+/** A readiness probe: whether an HTTPS GET of `path` on 127.0.0.1 answers 200 (TLS options such as the CA in `tls`). */
+export function httpsOk(port: number, path: string, tls: https.RequestOptions): Promise<boolean> {
+    return new Promise((resolve) => {
+        const request = https.get({ ...tls, host: "127.0.0.1", port, path }, (response) => {
+            response.resume();
+            resolve(response.statusCode === 200);
+        });
+        request.on("error", () => resolve(false));
+    });
 }
 
 /** A TCP port on 127.0.0.1 that the kernel says is free now. */

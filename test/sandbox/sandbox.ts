@@ -5,7 +5,6 @@
 import { spawn } from "child_process";
 import { randomBytes } from "crypto";
 import * as fs from "fs";
-import * as https from "https";
 import * as path from "path";
 import { parseAllDocuments, stringify } from "yaml";
 import { assembleCharts, prerequisiteCrdFiles } from "./charts";
@@ -13,7 +12,7 @@ import { kubeContext, startControlPlane } from "./controlPlane";
 import { KubeClient, KubeObject } from "./kubeClient";
 import { MinioSettings, minioSettings, startMinio } from "./minio";
 import { createRunPki, RunPki } from "./pki";
-import { freePort, ServerProcess, sleep, startServer, stopServer, waitUntilReady } from "./processes";
+import { freePort, httpsOk, ServerProcess, sleep, startServer, stopServer, waitUntilReady } from "./processes";
 
 export const repoRoot = path.resolve(__dirname, "..", "..");
 export const stackName = "local";
@@ -157,16 +156,6 @@ function runPulumi(cwd: string, args: string[], env: NodeJS.ProcessEnv, options:
     });
 }
 
-function connectReady(port: number, caCert: string): Promise<boolean> {
-    return new Promise((resolve) => {
-        const request = https.get({ host: "127.0.0.1", port, path: "/heartbeat", ca: fs.readFileSync(caCert) }, (response) => {
-            response.resume();
-            resolve(response.statusCode === 200);
-        });
-        request.on("error", () => resolve(false));
-    });
-}
-
 async function startConnect(dataDir: string, pki: RunPki, port: number, token: string): Promise<ServerProcess> {
     const server = startServer("connect-stand-in", process.execPath, [
         "--require", require.resolve("ts-node/register/transpile-only"), path.join(__dirname, "connectServer.ts"),
@@ -179,7 +168,8 @@ async function startConnect(dataDir: string, pki: RunPki, port: number, token: s
         CONNECT_TLS_CERT: pki.server.cert,
         CONNECT_TLS_KEY: pki.server.key,
     });
-    await waitUntilReady(server, () => connectReady(port, pki.caCert), 30_000);
+    const tls = { ca: fs.readFileSync(pki.caCert) };
+    await waitUntilReady(server, () => httpsOk(port, "/heartbeat", tls), 30_000);
     return server;
 }
 
