@@ -64,8 +64,14 @@ describe("sandbox end to end", function () {
         return { accessKey: fields[credentialFields.accessKeyId], secretKey: fields[credentialFields.secretAccessKey], resticPassword: fields[credentialFields.resticPassword] };
     };
 
+    // The servers run in process groups of their own: an interrupted run must stop them itself.
+    const onSignal = (signal: NodeJS.Signals) => {
+        void (sandbox?.stop() ?? Promise.resolve()).finally(() => process.exit(signal === "SIGINT" ? 130 : 143));
+    };
+
     before(async function () {
         this.timeout(300_000);
+        process.once("SIGINT", onSignal).once("SIGTERM", onSignal);
         sandbox = await timed("sandbox servers up", () => startSandbox(path.join(work, "sandbox")));
     });
 
@@ -75,6 +81,7 @@ describe("sandbox end to end", function () {
 
     after(async function () {
         this.timeout(120_000);
+        process.off("SIGINT", onSignal).off("SIGTERM", onSignal);
         await sandbox?.stop();
         console.log("\n  timings (s):");
         for (const [name, seconds] of Object.entries(timings)) {
