@@ -22,7 +22,7 @@ interface ResourceInfo {
     namespaced: boolean;
 }
 
-export const fieldManager = "storage-backup-sandbox";
+const fieldManager = "storage-backup-sandbox";
 
 export class KubeClient {
     private readonly discovery = new Map<string, Promise<Map<string, ResourceInfo>>>();

@@ -16,7 +16,7 @@ import { freePort, httpsOk, ServerProcess, sleep, startServer, stopServer, waitU
 
 export const repoRoot = path.resolve(__dirname, "..", "..");
 export const stackName = "local";
-export const vaultTitle = "sandbox";
+const vaultTitle = "sandbox";
 /** The protected app the sandbox stack backs up. */
 export const sandboxApp = { name: "demo", pvc: "demo-data" };
 const standInPlugins = path.join(__dirname, "providers", "plugins");
@@ -34,7 +34,7 @@ export interface SandboxState {
 }
 
 /** Random letters and digits: safe in URLs, YAML and command lines. */
-export const generated = (length: number) => randomBytes(length * 2).toString("base64").replace(/[^a-zA-Z0-9]/g, "").slice(0, length);
+const generated = (length: number) => randomBytes(length * 2).toString("base64").replace(/[^a-zA-Z0-9]/g, "").slice(0, length);
 
 export class Sandbox {
     readonly pki: RunPki;
@@ -174,7 +174,7 @@ async function startConnect(dataDir: string, pki: RunPki, port: number, token: s
 }
 
 /** Applies manifests, retrying while their kinds are not served yet (CRDs take a moment to be established). */
-export async function applyAll(kube: KubeClient, objects: KubeObject[], timeoutMs = 60_000): Promise<void> {
+async function applyAll(kube: KubeClient, objects: KubeObject[], timeoutMs = 60_000): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     for (const object of objects) {
         for (;;) {
@@ -220,7 +220,7 @@ function clusterFixtures(state: SandboxState): KubeObject[] {
 }
 
 /** Stack config for the sandbox: the servers above, the test charts, one protected app on the hostpath class. */
-export function sandboxStackConfig(state: SandboxState, charts: Record<string, { chart: string }>): Record<string, unknown> {
+function sandboxStackConfig(state: SandboxState, charts: Record<string, { chart: string }>): Record<string, unknown> {
     return {
         "storage-backup:kubernetes": { kubeconfigPath: state.kubeconfig, context: kubeContext },
         "storage-backup:minio": { endpoint: state.minio.endpoint, useTls: true, region: "minio" },
@@ -247,7 +247,7 @@ function linkProject(projectDir: string): void {
 }
 
 /** Writes the stack file (plain config) and sets the secrets through the CLI (stdin, never argv). */
-export async function writeStackConfig(sandbox: Sandbox, config: Record<string, unknown>): Promise<void> {
+async function writeStackConfig(sandbox: Sandbox, config: Record<string, unknown>): Promise<void> {
     const { state } = sandbox;
     const existing = fs.existsSync(sandbox.stackConfigFile)
         ? (parseAllDocuments(fs.readFileSync(sandbox.stackConfigFile, "utf8"))[0]?.toJS() ?? {}) : {};
