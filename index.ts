@@ -1,11 +1,17 @@
-// Entry point: read and validate the stack config, check the cluster, then compose the stack.
+// Entry point: read and validate the stack config, check the cluster and MinIO, then compose the stack.
+import * as pulumi from "@pulumi/pulumi";
+import { existingBuckets } from "./components/bucketLookup";
 import { apiServerLookup } from "./components/clusterLookup";
 import { readStackConfig } from "./components/config/stackConfig";
 import { externalDependencies, preflight } from "./components/preflight";
 import { deployStorageBackupStack } from "./components/storageBackupStack";
 
+const plain = (secret: pulumi.Output<string>) => new Promise<string>((resolve) => secret.apply(resolve));
+
 export = async () => {
     const { settings, secrets, configNamespace } = readStackConfig();
     await preflight(externalDependencies(settings, configNamespace), apiServerLookup(settings.kubernetes));
-    return deployStorageBackupStack(settings, secrets);
+    const buckets = await existingBuckets(settings.minio, { user: await plain(secrets.minioAdminUser), password: await plain(secrets.minioAdminPassword) },
+        [settings.volsync.bucket, settings.velero.bucket], pulumi.runtime.isDryRun());
+    return deployStorageBackupStack(settings, secrets, { buckets });
 };

@@ -16,6 +16,8 @@ export interface BucketCredentialsArgs {
     vault: string;
     /** Shown in 1Password so people know what an item is for. */
     purpose: string;
+    /** The bucket exists already (kept by an earlier destroy): adopt it and its backups. */
+    adoptExistingBucket?: boolean;
 }
 
 /** S3 actions a backup tool needs on its own bucket, and no others. */
@@ -58,7 +60,7 @@ export class BucketCredentials extends pulumi.ComponentResource {
         const child = { parent: this };
 
         const bucket = new minio.S3Bucket(name, { bucket: args.bucket, forceDestroy: false },
-            { ...child, retainOnDelete: true });
+            { ...child, retainOnDelete: true, import: args.adoptExistingBucket ? args.bucket : undefined });
         // Generated here rather than by MinIO so the value is ours to mark secret and stays stable.
         const secretKey = new random.RandomPassword(`${name}-secret-key`, { length: 40, special: false }, child);
         const resticPassword = new random.RandomPassword(`${name}-restic-password`, {
@@ -88,7 +90,12 @@ export class BucketCredentials extends pulumi.ComponentResource {
                     { label: credentialFields.secretAccessKey, type: "CONCEALED", value: pulumi.secret(secretKey.result) },
                 ],
             }],
-        }, { ...child, additionalSecretOutputs: ["sections", "password"] });
+        }, {
+            ...child,
+            additionalSecretOutputs: ["sections", "password"],
+            // The restic password is the only key to the repositories in the retained bucket.
+            retainOnDelete: true,
+        });
 
         this.bucketName = bucket.bucket;
         this.accessKeyId = user.name;

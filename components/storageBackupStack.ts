@@ -20,17 +20,26 @@ export interface StorageBackupStackOutputs {
     volsyncCredentials: pulumi.Output<{ accessKeyId: string; secretAccessKey: string; resticPassword: string }>;
 }
 
-export function deployStorageBackupStack(settings: StackSettings, secrets: StackSecrets): StorageBackupStackOutputs {
+/** What the program found out before registering anything. */
+export interface ExistingState {
+    /** Buckets already in MinIO, to be adopted rather than created. */
+    buckets: Set<string>;
+}
+
+export function deployStorageBackupStack(settings: StackSettings, secrets: StackSecrets,
+    existing: ExistingState = { buckets: new Set() }): StorageBackupStackOutputs {
     const providers = createProviders(settings, secrets);
     const opts = providerOptions(providers);
 
     const volsyncStorage = new BucketCredentials("volsync", {
         bucket: settings.volsync.bucket, user: settings.volsync.user, itemTitle: settings.volsync.item,
         vault: settings.onepassword.vault, purpose: "VolSync restic repositories",
+        adoptExistingBucket: existing.buckets.has(settings.volsync.bucket),
     }, opts);
     const veleroStorage = new BucketCredentials("velero", {
         bucket: settings.velero.bucket, user: settings.velero.user, itemTitle: settings.velero.item,
         vault: settings.onepassword.vault, purpose: "Velero backups",
+        adoptExistingBucket: existing.buckets.has(settings.velero.bucket),
     }, opts);
 
     const openebs = new OpenEbs("openebs", { chart: settings.charts.openebs, settings: settings.openebs }, opts);

@@ -261,4 +261,11 @@ describe("N protected apps", function () {
         assert.strictEqual(sources.opened.restic.unlock, "2026-11-23");
         assert.strictEqual(sources.live.restic.unlock, undefined);
     });
+
+    it("adopts buckets that already exist instead of creating them", async function () {
+        const raw = minimalRawConfig();
+        const { resources } = await runUnderMocks(settingsFrom(raw), (deploy) => deploy(), { buckets: new Set(["volsync"]) });
+        const buckets = Object.fromEntries(resourcesOfType(resources, "minio:index/s3Bucket:S3Bucket").map((bucket) => [bucket.inputs.bucket, bucket.importId]));
+        assert.deepStrictEqual(buckets, { volsync: "volsync", "openebs-backups": undefined });
+    });
 });

@@ -300,8 +300,11 @@ describe("sandbox end to end", function () {
     });
 
     describe("7. destroy", () => {
+        let resticPasswordBeforeDestroy: string;
+
         it("removes the cluster objects and keeps the buckets and their backups", async function () {
             this.timeout(600_000);
+            resticPasswordBeforeDestroy = (await credentialsOf("volsync-minio")).resticPassword;
             await timed("pulumi destroy", () => pulumi(["destroy", "--stack", stackName, "--yes", "--skip-preview"]));
             for (const namespace of ["velero", "volsync-system", "openebs", "snapshot-controller"]) {
                 assert.strictEqual(await sandbox.kube.get({ apiVersion: "v1", kind: "Namespace", metadata: { name: namespace } }), undefined,
@@ -317,6 +320,16 @@ describe("sandbox end to end", function () {
             const backups = await root()("ls", "--recursive", `target/volsync/${sandboxApp.name}/snapshots/`);
             assert.strictEqual(backups.code, 0, backups.stderr);
             assert.ok(backups.stdout.trim().split("\n").length >= 1, "the restic snapshot objects are gone");
+            // The 1Password item is kept too: it holds the only copy of the repositories' password.
+            assert.strictEqual((await credentialsOf("volsync-minio")).resticPassword, resticPasswordBeforeDestroy);
+        });
+
+        it("a rebuilt cluster's pulumi up adopts the kept buckets and their backups", async function () {
+            this.timeout(600_000);
+            await timed("pulumi up (rebuild after destroy)", () => pulumi(["up", "--stack", stackName, "--yes", "--skip-preview"]));
+            const backups = await root()("ls", "--recursive", `target/volsync/${sandboxApp.name}/snapshots/`);
+            assert.strictEqual(backups.code, 0, backups.stderr);
+            assert.ok(backups.stdout.trim().length > 0, "the adopted bucket lost its backups");
         });
     });
 });

@@ -1,7 +1,7 @@
 // Runs the program's composition under Pulumi mocks and records every resource it registers.
 import * as pulumi from "@pulumi/pulumi";
 import { StackSecrets, StackSettings } from "../../components/config/stackConfig";
-import { deployStorageBackupStack, StorageBackupStackOutputs } from "../../components/storageBackupStack";
+import { deployStorageBackupStack, ExistingState, StorageBackupStackOutputs } from "../../components/storageBackupStack";
 
 export interface RegisteredResource {
     type: string;
@@ -14,6 +14,8 @@ export interface RegisteredResource {
     urn: string;
     /** performance.now() when the mock monitor saw the registration. */
     registeredAt: number;
+    /** The ID an `import` option asked for. */
+    importId?: string;
 }
 
 export const testSecrets = {
@@ -53,14 +55,15 @@ async function settled(count: () => number): Promise<void> {
 /**
  * `around` wraps the synchronous construction of the stack, so benchmarks can time it on its own.
  */
-export async function runUnderMocks(settings: StackSettings, around: (deploy: () => void) => void = (deploy) => deploy()):
+export async function runUnderMocks(settings: StackSettings, around: (deploy: () => void) => void = (deploy) => deploy(),
+    existing?: ExistingState):
     Promise<{ resources: RegisteredResource[]; outputs: StorageBackupStackOutputs }> {
     const recorded: Omit<RegisteredResource, "urn" | "parentType">[] = [];
     await pulumi.runtime.setMocks({
         newResource: (args) => {
             recorded.push({
                 type: args.type, name: args.name, inputs: args.inputs, provider: args.provider, custom: args.custom ?? true,
-                registeredAt: performance.now(),
+                registeredAt: performance.now(), importId: args.id || undefined,
             });
             const state: Record<string, unknown> = { ...args.inputs };
             if (args.type === "random:index/randomPassword:RandomPassword") {
@@ -77,7 +80,7 @@ export async function runUnderMocks(settings: StackSettings, around: (deploy: ()
     }, "storage-backup", "test", false);
 
     let outputs: StorageBackupStackOutputs | undefined;
-    around(() => { outputs = deployStorageBackupStack(settings, secrets()); });
+    around(() => { outputs = deployStorageBackupStack(settings, secrets(), existing); });
     await settled(() => recorded.length);
     const monitor = (pulumi.runtime as any).getMonitor();
     const urns: string[] = [...monitor.resources.keys()];

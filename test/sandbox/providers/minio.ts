@@ -77,6 +77,8 @@ const operations: Record<Kind, {
     create(inputs: any): Promise<string>;
     exists(id: string, inputs: any): Promise<boolean>;
     delete(id: string, inputs: any): Promise<void>;
+    /** The inputs of an existing object, for `import` (only buckets are ever adopted). */
+    imported?(id: string): Record<string, unknown>;
     /** Input keys whose change replaces the object. */
     replaceKeys: string[];
 }> = {
@@ -89,6 +91,7 @@ const operations: Record<Kind, {
         async delete(id, inputs) {
             await mc("rb", ...(inputs.forceDestroy ? ["--force"] : []), `${alias}/${id}`);
         },
+        imported: (id) => ({ bucket: id, forceDestroy: false }),
         replaceKeys: ["bucket"],
     },
     IamUser: {
@@ -152,7 +155,10 @@ const standIn: provider.Provider = {
     },
 
     async read(id, urn, props) {
-        return await operations[kindOf(urn)].exists(id, reveal(props)) ? { id, props, inputs: props } : { id: "", props: {} };
+        const operation = operations[kindOf(urn)];
+        // An import reads an object the state has never seen: no properties come with it.
+        const known = Object.keys(props ?? {}).length > 0 ? props : operation.imported?.(id) ?? {};
+        return await operation.exists(id, reveal(known)) ? { id, props: known, inputs: known } : { id: "", props: {} };
     },
 
     async delete(id, urn, props) {

@@ -79,13 +79,25 @@ export function diffInputs(olds: any, news: any, replaceWhen: (key: string, old:
     return { changes: changed.length > 0, replaces };
 }
 
-/** The engine's Configure arguments reach no hook in the SDK's provider server: wrap its gRPC service. */
+/**
+ * The engine's Configure arguments reach no hook in the SDK's provider server, and its Read handler
+ * assumes properties that an import does not send: wrap its gRPC service for both.
+ */
 function onConfigure(configure: (args: Record<string, unknown>) => void): void {
     const sdkDir = path.dirname(require.resolve("@pulumi/pulumi/package.json"));
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const grpc = require(require.resolve("@grpc/grpc-js", { paths: [sdkDir] }));
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { Struct } = require(require.resolve("google-protobuf/google/protobuf/struct_pb", { paths: [sdkDir] }));
     const addService = grpc.Server.prototype.addService;
     grpc.Server.prototype.addService = function (service: unknown, implementation: any) {
+        const sdkRead = implementation.read.bind(implementation);
+        implementation.read = (call: any, callback: any) => {
+            if (!call.request.getProperties()) {
+                call.request.setProperties(new Struct());
+            }
+            sdkRead(call, callback);
+        };
         const sdkConfigure = implementation.configure.bind(implementation);
         implementation.configure = (call: any, callback: any) => {
             try {
