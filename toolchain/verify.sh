@@ -20,9 +20,14 @@ PASS=0; FAIL=0; SKIP=0
 WORK="$(mktemp -d "${TMPDIR:-/tmp}/toolchain-verify.XXXXXX")"
 PIDS=()
 cleanup() {
-  local p
-  for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; done
-  for p in "${PIDS[@]}"; do wait "$p" 2>/dev/null; done
+  local i p n
+  # Newest first: kube-apiserver never exits on SIGTERM once etcd is gone, so stop it before etcd.
+  for (( i=${#PIDS[@]}-1; i>=0; i-- )); do kill "${PIDS[$i]}" 2>/dev/null; done
+  for p in "${PIDS[@]}"; do
+    for n in $(seq 1 20); do kill -0 "$p" 2>/dev/null || break; sleep 0.5; done
+    kill -9 "$p" 2>/dev/null
+    wait "$p" 2>/dev/null
+  done
   rm -rf "${WORK}"
 }
 trap cleanup EXIT
