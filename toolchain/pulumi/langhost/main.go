@@ -25,8 +25,8 @@ import (
 	"strings"
 	"sync"
 
-	pulumirpc "github.com/pulumi/pulumi/sdk/v3/proto/go"
 	"github.com/pulumi/pulumi/sdk/v3/go/common/util/rpcutil"
+	pulumirpc "github.com/pulumi/pulumi/sdk/v3/proto/go"
 	"google.golang.org/grpc"
 	"google.golang.org/protobuf/types/known/emptypb"
 	"google.golang.org/protobuf/types/known/structpb"
@@ -110,57 +110,62 @@ type packageJSON struct {
 	Pulumi  *pulumiBlock `json:"pulumi"`
 }
 
-// requiredPlugins walks node_modules (top level and one scope level, plus nested node_modules) and collects
-// packages that ship a Pulumi resource plugin. Duplicates (same name and version) are reported once.
+// requiredPlugins reads the package.json of every installed package (node_modules/<pkg>,
+// node_modules/@scope/<pkg>, and nested node_modules below them) and collects those that ship a Pulumi
+// resource plugin. Only package roots are read, never whole trees, so large node_modules stay cheap.
+// Duplicates (same name and version) are reported once.
 func requiredPlugins(dir string) ([]*pulumirpc.PackageDependency, error) {
 	root := findNodeModules(dir)
 	if root == "" {
 		return nil, nil
 	}
 	seen := map[string]*pulumirpc.PackageDependency{}
-	err := filepath.WalkDir(root, func(p string, d os.DirEntry, err error) error {
-		if err != nil {
-			return nil // unreadable entries are not worth failing the whole update for
+	visited := map[string]bool{}
+	var scan func(nm string, depth int)
+	visit := func(pkgDir string, depth int) {
+		if b, err := os.ReadFile(filepath.Join(pkgDir, "package.json")); err == nil {
+			var pkg packageJSON
+			if json.Unmarshal(b, &pkg) == nil && pkg.Pulumi != nil && pkg.Pulumi.Resource {
+				addPlugin(seen, pkg)
+			}
 		}
-		if d.IsDir() && strings.HasPrefix(d.Name(), ".") && p != root {
-			return filepath.SkipDir
-		}
-		if d.IsDir() || d.Name() != "package.json" {
-			return nil
-		}
-		// Only package roots: node_modules/<pkg>/package.json or node_modules/@scope/<pkg>/package.json.
-		parent := filepath.Base(filepath.Dir(filepath.Dir(p)))
-		grand := filepath.Base(filepath.Dir(filepath.Dir(filepath.Dir(p))))
-		if parent != "node_modules" && !(strings.HasPrefix(parent, "@") && grand == "node_modules") {
-			return nil
-		}
-		b, err := os.ReadFile(p)
-		if err != nil {
-			return nil
-		}
-		var pkg packageJSON
-		if json.Unmarshal(b, &pkg) != nil || pkg.Pulumi == nil || !pkg.Pulumi.Resource {
-			return nil
-		}
-		name := pkg.Pulumi.Name
-		if name == "" {
-			name = strings.TrimPrefix(strings.TrimPrefix(pkg.Name, "@pulumi/"), "@")
-		}
-		ver := pkg.Pulumi.Version
-		if ver == "" {
-			ver = pkg.Version
-		}
-		if !strings.HasPrefix(ver, "v") {
-			ver = "v" + ver
-		}
-		seen[name+"@"+ver] = &pulumirpc.PackageDependency{
-			Kind: "resource", Name: name, Version: ver, Server: pkg.Pulumi.Server,
-		}
-		return nil
-	})
-	if err != nil {
-		return nil, err
+		scan(filepath.Join(pkgDir, "node_modules"), depth+1)
 	}
+	scan = func(nm string, depth int) {
+		// npm nests node_modules only a few levels deep; the bound also stops symlink cycles.
+		if depth > 8 {
+			return
+		}
+		real, err := filepath.EvalSymlinks(nm)
+		if err != nil || visited[real] {
+			return
+		}
+		visited[real] = true
+		entries, err := os.ReadDir(nm)
+		if err != nil {
+			return
+		}
+		for _, e := range entries {
+			name := e.Name()
+			if strings.HasPrefix(name, ".") {
+				continue
+			}
+			p := filepath.Join(nm, name)
+			if strings.HasPrefix(name, "@") {
+				scoped, err := os.ReadDir(p)
+				if err != nil {
+					continue
+				}
+				for _, se := range scoped {
+					visit(filepath.Join(p, se.Name()), depth)
+				}
+				continue
+			}
+			visit(p, depth)
+		}
+	}
+	scan(root, 0)
+
 	keys := make([]string, 0, len(seen))
 	for k := range seen {
 		keys = append(keys, k)
@@ -171,6 +176,23 @@ func requiredPlugins(dir string) ([]*pulumirpc.PackageDependency, error) {
 		out = append(out, seen[k])
 	}
 	return out, nil
+}
+
+func addPlugin(seen map[string]*pulumirpc.PackageDependency, pkg packageJSON) {
+	name := pkg.Pulumi.Name
+	if name == "" {
+		name = strings.TrimPrefix(strings.TrimPrefix(pkg.Name, "@pulumi/"), "@")
+	}
+	ver := pkg.Pulumi.Version
+	if ver == "" {
+		ver = pkg.Version
+	}
+	if !strings.HasPrefix(ver, "v") {
+		ver = "v" + ver
+	}
+	seen[name+"@"+ver] = &pulumirpc.PackageDependency{
+		Kind: "resource", Name: name, Version: ver, Server: pkg.Pulumi.Server,
+	}
 }
 
 // findNodeModules returns the nearest node_modules at or above dir, as node's resolver would use.
@@ -249,9 +271,14 @@ func (h *host) Run(ctx context.Context, req *pulumirpc.RunRequest) (*pulumirpc.R
 	if req.GetParallel() > 0 {
 		args = append(args, "--parallel="+strconv.Itoa(int(req.GetParallel())))
 	}
+	// cmd/run resolves the program relative to --pwd (the project root). With `main:` in Pulumi.yaml the
+	// program directory differs from it, so the program is then passed as an absolute path.
 	entry := info.GetEntryPoint()
 	if entry == "" {
 		entry = "."
+	}
+	if pd := info.GetProgramDirectory(); pd != "" && filepath.Clean(pd) != filepath.Clean(req.GetPwd()) {
+		entry = filepath.Join(pd, entry)
 	}
 	args = append(args, entry)
 	args = append(args, req.GetArgs()...)
