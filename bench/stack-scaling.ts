@@ -14,11 +14,7 @@ import { performance } from "perf_hooks";
 import { PackConfig, runPackOverResources } from "../policy/test/harness";
 import { runUnderMocks } from "../test/helpers/mockProgram";
 import { minimalRawConfig, settingsFrom } from "../test/helpers/settings";
-
-function option(name: string, fallback: string): string {
-    const index = process.argv.indexOf(`--${name}`);
-    return index >= 0 ? process.argv[index + 1] : fallback;
-}
+import { format, median, option } from "./figures";
 
 const runs = Number(option("runs", "5"));
 const appCounts = option("apps", "1,20,100,200").split(",").map(Number);
@@ -30,12 +26,6 @@ function rawConfigWithApps(count: number): Record<string, unknown> {
     raw.apps = Array.from({ length: count }, (_, index) => ({ name: `app-${index}` }));
     return raw;
 }
-
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
-const format = (values: number[], digits = 0) => {
-    const sorted = [...values].sort((a, b) => a - b);
-    return [sorted[0], median(values), sorted[sorted.length - 1]].map((value) => value.toFixed(digits)).join(" / ");
-};
 
 async function main() {
     const nodeOptions = process.env.NODE_OPTIONS ? ` (NODE_OPTIONS=${process.env.NODE_OPTIONS})` : "";
