@@ -3,7 +3,7 @@ import { Command, InvalidArgumentError } from "commander";
 import { kubeConfigFor } from "../components/clusterLookup";
 import { ClusterOps } from "./cluster";
 import { Restic } from "./restic";
-import { stackSettings } from "./stackFile";
+import { projectDirectory, stackSettings } from "./stackFile";
 import { StackOps } from "./stackOps";
 import { backupNow, extractBackup, findApp, listBackups, OpsContext, restoreApp, unlockRepository, verifyBackups } from "./verbs";
 
@@ -15,10 +15,10 @@ const count = (value: string) => {
 };
 
 function context(program: Command): OpsContext {
-    const { stack: stackName, timeout } = program.opts<{ stack: string; timeout: number }>();
-    const settings = stackSettings(stackName);
+    const { stack: stackName, timeout, project } = program.opts<{ stack: string; timeout: number; project: string }>();
+    const settings = stackSettings(stackName, project);
     let stack: Promise<StackOps> | undefined;
-    const selectStack = () => (stack ??= StackOps.select(stackName));
+    const selectStack = () => (stack ??= StackOps.select(stackName, project));
     return {
         settings,
         timeoutSeconds: timeout,
@@ -34,6 +34,7 @@ export function opsProgram(): Command {
         .description("Day-2 operations on the protected apps of one stack")
         .option("-s, --stack <name>", "Pulumi stack", process.env.PULUMI_STACK ?? "apps")
         .option("--timeout <seconds>", "how long to wait for VolSync", count, 3600)
+        .option("--project <dir>", "the Pulumi project directory (holds Pulumi.<stack>.yaml)", projectDirectory)
         .showHelpAfterError();
     const run = (action: (ctx: OpsContext) => Promise<string | string[] | void>) => async () => {
         const output = await action(context(program));

@@ -1,0 +1,193 @@
+// Day-2 operations against the sandbox: real API server, real MinIO over TLS, real restic, the stack's
+// own config and outputs. The sandbox runs no VolSync controller and no kubelet, so a labelled stand-in
+// below plays VolSync's one visible part (reporting a manual trigger as done), and the cluster side is
+// checked as the exact objects and fields each verb sets.
+import * as assert from "assert";
+import { spawn, spawnSync } from "child_process";
+import { randomBytes } from "crypto";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { kubeConfigFor } from "../../components/clusterLookup";
+import { StackSettings } from "../../components/config/stackConfig";
+import { restoreDestinationName } from "../../components/protectedApp";
+import { ClusterOps } from "../../ops/cluster";
+import { Restic } from "../../ops/restic";
+import { stackSettings } from "../../ops/stackFile";
+import { StackOps } from "../../ops/stackOps";
+import { backupNow, extractBackup, findApp, listBackups, OpsContext, restoreApp, unlockRepository, verifyBackups } from "../../ops/verbs";
+import { fileSha256 } from "../../ops/restic";
+import { repoRoot, Sandbox, sandboxApp, stackName, startSandbox } from "../sandbox/sandbox";
+
+const volsync = "volsync.backube/v1alpha1";
+
+/** TEST DOUBLE for VolSync: marks every manual trigger it sees as synced, noting the workload's replicas then. */
+function volsyncStandIn(sandbox: Sandbox, namespace: string) {
+    const seen: { kind: string; name: string; trigger: string; workloadReplicas?: number }[] = [];
+    const tick = async () => {
+        for (const kind of ["ReplicationSource", "ReplicationDestination"]) {
+            for (const object of (await sandbox.kube.list(volsync, kind)).filter((candidate) => candidate.metadata.namespace === namespace)) {
+                const trigger = (object as any).spec?.trigger?.manual;
+                if (trigger && (object as any).status?.lastManualSync !== trigger) {
+                    const workload = await sandbox.kube.get({ apiVersion: "apps/v1", kind: "Deployment", metadata: { name: sandboxApp.name, namespace } });
+                    seen.push({ kind, name: object.metadata.name ?? "", trigger, workloadReplicas: (workload as any)?.spec?.replicas });
+                    const base = await sandbox.kube.path(object);
+                    await sandbox.kube.request("PATCH", `${base}/status`, { status: { lastManualSync: trigger } }, "application/merge-patch+json");
+                }
+            }
+        }
+    };
+    let running = true;
+    const loop = (async () => {
+        while (running) {
+            await tick().catch(() => undefined);
+            await new Promise((resolve) => setTimeout(resolve, 200));
+        }
+    })();
+    return { seen, stop: async () => { running = false; await loop; } };
+}
+
+/** SHA-256 of every file under `root`, by relative path. */
+async function tree(root: string): Promise<Record<string, string>> {
+    const result: Record<string, string> = {};
+    for (const entry of fs.readdirSync(root, { recursive: true, withFileTypes: true }).filter((candidate) => candidate.isFile())) {
+        const full = path.join(entry.parentPath, entry.name);
+        result[path.relative(root, full)] = await fileSha256(full);
+    }
+    return result;
+}
+
+describe("day-2 operations on the sandbox", function () {
+    const work = fs.mkdtempSync(path.join(os.tmpdir(), "storage-backup-ops-"));
+    let sandbox: Sandbox;
+    let settings: StackSettings;
+    let context: OpsContext;
+    let standIn: ReturnType<typeof volsyncStandIn>;
+    const states: Record<string, string>[] = [];
+    const data = path.join(work, "volume");
+
+    before(async function () {
+        this.timeout(600_000);
+        sandbox = await startSandbox(path.join(work, "sandbox"));
+        Object.assign(process.env, sandbox.env(), { RESTIC_CACERT: sandbox.pki.caCert });
+        await sandbox.kube.apply({
+            apiVersion: "apps/v1", kind: "Deployment", metadata: { name: sandboxApp.name, namespace: sandboxApp.name },
+            spec: {
+                replicas: 2, selector: { matchLabels: { app: sandboxApp.name } },
+                template: { metadata: { labels: { app: sandboxApp.name } }, spec: { containers: [{ name: "app", image: "registry.invalid/app:1" }] } },
+            },
+        } as any);
+        for (const [key, value] of [["kind", "Deployment"], ["name", sandboxApp.name]]) {
+            await sandbox.pulumi(["config", "set", "--stack", stackName, "--path", `storage-backup:apps[0].workload.${key}`, value]);
+        }
+        await sandbox.pulumi(["up", "--stack", stackName, "--yes", "--skip-preview"]);
+        settings = stackSettings(stackName, sandbox.projectDir);
+        let stack: Promise<StackOps> | undefined;
+        const selectStack = () => (stack ??= StackOps.select(stackName, sandbox.projectDir));
+        context = {
+            settings, timeoutSeconds: 60, progress: () => undefined, stack: selectStack,
+            cluster: () => new ClusterOps(kubeConfigFor(settings.kubernetes), 200),
+            restic: async (app) => new Restic(await (await selectStack()).resticAccess(settings, app.name)),
+        };
+        standIn = volsyncStandIn(sandbox, sandboxApp.name);
+
+        // Three backups of a changing volume, through the app's own repository in MinIO over TLS.
+        const restic = await context.restic(findApp(settings, sandboxApp.name));
+        await restic.init();
+        fs.mkdirSync(data, { recursive: true });
+        for (let version = 0; version < 3; version++) {
+            for (let file = 0; file < 6; file++) {
+                fs.writeFileSync(path.join(data, `file-${file}.bin`), randomBytes(256 * 1024 + version * 100 + file));
+            }
+            states.push(await tree(data));
+            await restic.backup(data, [`v${version}`]);
+            await new Promise((resolve) => setTimeout(resolve, 1100));
+        }
+    });
+
+    after(async function () {
+        this.timeout(120_000);
+        await standIn?.stop();
+        await sandbox?.stop();
+        fs.rmSync(work, { recursive: true, force: true });
+    });
+
+    it("backup: sets a manual trigger, waits for VolSync, then returns the source to its schedule", async function () {
+        const app = findApp(settings, sandboxApp.name);
+        await backupNow(context, [app]);
+        const [trigger] = standIn.seen.filter((event) => event.kind === "ReplicationSource");
+        assert.match(trigger.trigger, /^backup-\d{8}T\d{6}$/);
+        const source = await sandbox.kube.get({ apiVersion: volsync, kind: "ReplicationSource", metadata: { name: app.name, namespace: app.namespace } }) as any;
+        assert.strictEqual(source.spec.trigger.manual, undefined, "the manual trigger was left behind");
+        assert.strictEqual(source.spec.trigger.schedule, app.schedule);
+        assert.strictEqual(source.status.lastManualSync, trigger.trigger);
+    });
+
+    it("list: the app's backups from its real repository, numbered as --previous counts", async function () {
+        const table = await listBackups(context, findApp(settings, sandboxApp.name));
+        assert.strictEqual(table.length, 4);
+        assert.match(table[1], /^0\s/);
+    });
+
+    it("extract --previous 2: the files of that point in time", async function () {
+        const target = path.join(work, "extract");
+        await extractBackup(context, findApp(settings, sandboxApp.name), 2, target);
+        assert.deepStrictEqual(await tree(path.join(target, data)), states[0]);
+        await assert.rejects(extractBackup(context, findApp(settings, sandboxApp.name), 0, target), /not empty/);
+    });
+
+    it("verify: restic check and a checksummed sample restore", async function () {
+        assert.match(await verifyBackups(context, findApp(settings, sandboxApp.name), 3), /repository OK; 3 file\(s\)/);
+    });
+
+    it("unlock: a repository left locked by a killed backup is unlocked and the next backup succeeds", async function () {
+        const app = findApp(settings, sandboxApp.name);
+        const access = await (await context.stack()).resticAccess(settings, app.name);
+        const big = path.join(work, "big");
+        fs.mkdirSync(big);
+        for (let file = 0; file < 16; file++) {
+            fs.writeFileSync(path.join(big, `blob-${file}`), randomBytes(4 * 1024 * 1024));
+        }
+        const env = { ...process.env, ...access.env, RESTIC_REPOSITORY: access.repository, RESTIC_PASSWORD: access.password };
+        const locks = () => spawnSync("restic", ["list", "locks", "--no-lock"], { env, encoding: "utf8" }).stdout.trim().split("\n").filter(Boolean);
+        const backup = spawn("restic", ["backup", big], { env, stdio: "ignore" });
+        for (let waited = 0; locks().length === 0 && waited < 100; waited++) {
+            await new Promise((resolve) => setTimeout(resolve, 100));
+        }
+        backup.kill("SIGKILL");
+        await new Promise((resolve) => backup.on("close", resolve));
+        assert.strictEqual(locks().length, 1, "the killed backup left no lock");
+        await unlockRepository(context, app);
+        assert.deepStrictEqual(locks(), []);
+        await (await context.restic(app)).backup(data, ["after-unlock"]);
+    });
+
+    it("restore --previous 1: scales the workload down, restores through the ReplicationDestination, scales it back up", async function () {
+        this.timeout(600_000);
+        const app = findApp(settings, sandboxApp.name);
+        const message = await restoreApp(context, app, 1, { scale: true });
+        assert.match(message, /into PVC demo-data/);
+        const [restore] = standIn.seen.filter((event) => event.kind === "ReplicationDestination" && event.trigger.startsWith("restore-"));
+        assert.ok(restore, "no restore was triggered");
+        assert.strictEqual(restore.workloadReplicas, 0, "the workload was running during the restore");
+        const destination = await sandbox.kube.get({ apiVersion: volsync, kind: "ReplicationDestination", metadata: { name: restoreDestinationName(app.name), namespace: app.namespace } }) as any;
+        assert.strictEqual(destination.spec.trigger.manual, restore.trigger);
+        assert.strictEqual(destination.spec.restic.previous, 1);
+        assert.strictEqual(destination.spec.restic.destinationPVC, "demo-data");
+        const workload = await sandbox.kube.get({ apiVersion: "apps/v1", kind: "Deployment", metadata: { name: app.name, namespace: app.namespace } }) as any;
+        assert.strictEqual(workload.spec.replicas, 2, "the workload was not scaled back up");
+        // The trigger lives in the stack config: a later `pulumi up` changes nothing and restores nothing.
+        await sandbox.pulumi(["up", "--stack", stackName, "--yes", "--skip-preview", "--expect-no-changes"]);
+    });
+
+    it("the CLI: plain output, and a plain message with a non-zero exit on failure", function () {
+        const cli = (...args: string[]) => spawnSync("npx", ["--no-install", "ts-node", "--transpile-only", "ops/cli.ts", "--stack", stackName, "--project", sandbox.projectDir, ...args],
+            { cwd: repoRoot, env: process.env, encoding: "utf8" });
+        const list = cli("list", sandboxApp.name);
+        assert.strictEqual(list.status, 0, list.stderr);
+        assert.match(list.stdout, /previous\s+time\s+id/);
+        const missing = cli("restore", "nosuch");
+        assert.notStrictEqual(missing.status, 0);
+        assert.match(missing.stderr, /^error: no protected app "nosuch" in this stack \(apps: demo\)/m);
+    });
+});
