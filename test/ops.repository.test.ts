@@ -105,9 +105,12 @@ describe("ops on a real restic repository", function () {
         const env = { ...process.env, RESTIC_REPOSITORY: path.join(work, "repo"), RESTIC_PASSWORD: (restic as any).access.password, RESTIC_CACHE_DIR: path.join(work, "cache") };
         const backup = spawn(resticBinary, ["backup", "--no-scan", big], { env, stdio: "ignore" });
         const locks = path.join(work, "repo", "locks");
-        for (let waited = 0; fs.readdirSync(locks).length === 0 && waited < 200; waited++) {
-            await new Promise((resolve) => setTimeout(resolve, 25));
+        // Generous: on a loaded machine restic can take seconds to start.
+        for (let waited = 0; fs.readdirSync(locks).length === 0 && waited < 600; waited++) {
+            await new Promise((resolve) => setTimeout(resolve, 50));
         }
+        // Killed mid-backup, not while its lock file is still being written.
+        await new Promise((resolve) => setTimeout(resolve, 500));
         backup.kill("SIGKILL");
         await new Promise((resolve) => backup.on("close", resolve));
         assert.strictEqual(fs.readdirSync(locks).length, 1, "the killed backup left its lock");
@@ -120,10 +123,13 @@ describe("ops on a real restic repository", function () {
 
     it("fails verification when the repository is damaged", async function () {
         const packs = fs.readdirSync(path.join(work, "repo", "data"), { recursive: true, withFileTypes: true }).filter((entry) => entry.isFile());
+        // Damage every pack throughout, so whichever blobs the sample reads are hit.
         for (const pack of packs) {
             const file = path.join(pack.parentPath, pack.name);
             const bytes = fs.readFileSync(file);
-            bytes[Math.floor(bytes.length / 2)] ^= 0xff;
+            for (let offset = 0; offset < bytes.length; offset += 512) {
+                bytes[offset] ^= 0xff;
+            }
             fs.chmodSync(file, 0o600);
             fs.writeFileSync(file, bytes);
         }

@@ -154,6 +154,7 @@ describe("day-2 operations on the sandbox", function () {
         for (let waited = 0; locks().length === 0 && waited < 100; waited++) {
             await new Promise((resolve) => setTimeout(resolve, 100));
         }
+        await new Promise((resolve) => setTimeout(resolve, 500));
         backup.kill("SIGKILL");
         await new Promise((resolve) => backup.on("close", resolve));
         assert.strictEqual(locks().length, 1, "the killed backup left no lock");
