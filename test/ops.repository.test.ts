@@ -103,13 +103,13 @@ describe("ops on a real restic repository", function () {
             fs.writeFileSync(path.join(big, `blob-${file}`), randomBytes(4 * 1024 * 1024));
         }
         const env = { ...process.env, RESTIC_REPOSITORY: path.join(work, "repo"), RESTIC_PASSWORD: (restic as any).access.password, RESTIC_CACHE_DIR: path.join(work, "cache") };
-        const backup = spawn(resticBinary, ["backup", "--no-scan", big], { env, stdio: "ignore" });
+        const backup = spawn(resticBinary, ["backup", "--no-scan", "--limit-upload", "1024", big], { env, stdio: "ignore" });
         const locks = path.join(work, "repo", "locks");
         // Generous: on a loaded machine restic can take seconds to start.
         for (let waited = 0; fs.readdirSync(locks).length === 0 && waited < 600; waited++) {
             await new Promise((resolve) => setTimeout(resolve, 50));
         }
-        // Killed mid-backup, not while its lock file is still being written.
+        // Killed mid-backup (uploads are throttled so it cannot finish first), not while its lock is written.
         await new Promise((resolve) => setTimeout(resolve, 500));
         backup.kill("SIGKILL");
         await new Promise((resolve) => backup.on("close", resolve));

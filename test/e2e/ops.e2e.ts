@@ -150,7 +150,7 @@ describe("day-2 operations on the sandbox", function () {
         }
         const env = { ...process.env, ...access.env, RESTIC_REPOSITORY: access.repository, RESTIC_PASSWORD: access.password };
         const locks = () => spawnSync("restic", ["list", "locks", "--no-lock"], { env, encoding: "utf8" }).stdout.trim().split("\n").filter(Boolean);
-        const backup = spawn("restic", ["backup", big], { env, stdio: "ignore" });
+        const backup = spawn("restic", ["backup", "--limit-upload", "1024", big], { env, stdio: "ignore" });
         for (let waited = 0; locks().length === 0 && waited < 100; waited++) {
             await new Promise((resolve) => setTimeout(resolve, 100));
         }
