@@ -6,5 +6,12 @@ cd "$(dirname "$0")/.."
 # shellcheck disable=SC1091
 . toolchain/env.sh
 toolchain/build.sh pulumi providers minio restic etcd kube helm
-command -v kubectl >/dev/null || { echo "bench:preview needs kubectl on PATH (apt-get install -y kubectl)" >&2; exit 2; }
+if ! command -v kubectl >/dev/null; then
+  # The GitOps baseline is kubectl's server-side dry-run; Debian packages it.
+  if [ "$(id -u)" -eq 0 ]; then
+    apt-get update -qq && apt-get install -y -qq kubectl >/dev/null
+  else
+    echo "bench:preview needs kubectl on PATH (apt-get install -y kubectl)" >&2; exit 2
+  fi
+fi
 exec node --require ts-node/register/transpile-only bench/preview.ts "$@"
