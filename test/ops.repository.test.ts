@@ -8,23 +8,13 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { restoreSnapshotTo, sampleFiles, snapshotTable, verifyRepository } from "../ops/repositoryOps";
-import { fileSha256, Restic, ResticError } from "../ops/restic";
+import { Restic, ResticError } from "../ops/restic";
+import { treeChecksums } from "./helpers/fileTree";
 
 const toolchainRestic = path.join(__dirname, "..", "toolchain", "bin", "restic");
 const resticBinary = process.env.RESTIC_BINARY ?? (fs.existsSync(toolchainRestic) ? toolchainRestic : "restic");
 const quiet = () => undefined;
 
-/** SHA-256 of every file under `root`, by relative path. */
-async function tree(root: string): Promise<Record<string, string>> {
-    const result: Record<string, string> = {};
-    for (const entry of fs.readdirSync(root, { recursive: true, withFileTypes: true })) {
-        if (entry.isFile()) {
-            const full = path.join(entry.parentPath, entry.name);
-            result[path.relative(root, full)] = await fileSha256(full);
-        }
-    }
-    return result;
-}
 
 describe("ops on a real restic repository", function () {
     this.timeout(120000);
@@ -48,7 +38,7 @@ describe("ops on a real restic repository", function () {
             if (version > 0) {
                 fs.rmSync(path.join(data, `only-in-v${version - 1}.txt`));
             }
-            states.push(await tree(data));
+            states.push(await treeChecksums(data));
             await restic.backup(data, [`v${version}`]);
             // Snapshot times have one-second resolution in listings; keep the order unambiguous.
             await new Promise((resolve) => setTimeout(resolve, 1100));
@@ -73,7 +63,7 @@ describe("ops on a real restic repository", function () {
             const target = path.join(work, `restore-${previous}`);
             const snapshot = await restoreSnapshotTo(restic, previous, target, quiet);
             assert.deepStrictEqual(snapshot.tags, [`v${2 - previous}`]);
-            assert.deepStrictEqual(await tree(path.join(target, data)), states[2 - previous]);
+            assert.deepStrictEqual(await treeChecksums(path.join(target, data)), states[2 - previous]);
             assert.notDeepStrictEqual(states[2 - previous], states[2 - ((previous + 1) % 3)]);
         });
     }

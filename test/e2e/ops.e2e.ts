@@ -16,7 +16,7 @@ import { Restic } from "../../ops/restic";
 import { stackSettings } from "../../ops/stackFile";
 import { StackOps } from "../../ops/stackOps";
 import { backupNow, extractBackup, findApp, listBackups, OpsContext, restoreApp, unlockRepository, verifyBackups } from "../../ops/verbs";
-import { fileSha256 } from "../../ops/restic";
+import { treeChecksums } from "../helpers/fileTree";
 import { repoRoot, Sandbox, sandboxApp, stackName, startSandbox } from "../sandbox/sandbox";
 
 const volsync = "volsync.backube/v1alpha1";
@@ -47,15 +47,6 @@ function volsyncStandIn(sandbox: Sandbox, namespace: string) {
     return { seen, stop: async () => { running = false; await loop; } };
 }
 
-/** SHA-256 of every file under `root`, by relative path. */
-async function tree(root: string): Promise<Record<string, string>> {
-    const result: Record<string, string> = {};
-    for (const entry of fs.readdirSync(root, { recursive: true, withFileTypes: true }).filter((candidate) => candidate.isFile())) {
-        const full = path.join(entry.parentPath, entry.name);
-        result[path.relative(root, full)] = await fileSha256(full);
-    }
-    return result;
-}
 
 describe("day-2 operations on the sandbox", function () {
     const work = fs.mkdtempSync(path.join(os.tmpdir(), "storage-backup-ops-"));
@@ -99,7 +90,7 @@ describe("day-2 operations on the sandbox", function () {
             for (let file = 0; file < 6; file++) {
                 fs.writeFileSync(path.join(data, `file-${file}.bin`), randomBytes(256 * 1024 + version * 100 + file));
             }
-            states.push(await tree(data));
+            states.push(await treeChecksums(data));
             await restic.backup(data, [`v${version}`]);
             await new Promise((resolve) => setTimeout(resolve, 1100));
         }
@@ -132,7 +123,7 @@ describe("day-2 operations on the sandbox", function () {
     it("extract --previous 2: the files of that point in time", async function () {
         const target = path.join(work, "extract");
         await extractBackup(context, findApp(settings, sandboxApp.name), 2, target);
-        assert.deepStrictEqual(await tree(path.join(target, data)), states[0]);
+        assert.deepStrictEqual(await treeChecksums(path.join(target, data)), states[0]);
         await assert.rejects(extractBackup(context, findApp(settings, sandboxApp.name), 0, target), /not empty/);
     });
 
