@@ -6,12 +6,9 @@ import { readStackConfig } from "./components/config/stackConfig";
 import { externalDependencies, preflight } from "./components/preflight";
 import { deployStorageBackupStack } from "./components/storageBackupStack";
 
-const plain = (secret: pulumi.Output<string>) => new Promise<string>((resolve) => secret.apply(resolve));
-
 export = async () => {
     const { settings, secrets, configNamespace } = readStackConfig();
     await preflight(externalDependencies(settings, configNamespace), apiServerLookup(settings.kubernetes));
-    const buckets = await existingBuckets(settings.minio, { user: await plain(secrets.minioAdminUser), password: await plain(secrets.minioAdminPassword) },
-        [settings.volsync.bucket, settings.velero.bucket], pulumi.runtime.isDryRun());
+    const buckets = await existingBuckets(settings.minio, secrets, [settings.volsync.bucket, settings.velero.bucket], pulumi.runtime.isDryRun());
     return deployStorageBackupStack(settings, secrets, { buckets });
 };

@@ -4,22 +4,24 @@
 import * as https from "https";
 import * as Minio from "minio";
 import * as pulumi from "@pulumi/pulumi";
-import { StackSettings } from "./config/stackConfig";
+import { StackSecrets, StackSettings } from "./config/stackConfig";
+
+const plain = (secret: pulumi.Output<string>) => new Promise<string>((resolve) => secret.apply(resolve));
 
 /**
  * A preview only warns when MinIO cannot be asked (it shows the buckets as created); an update fails,
  * since creating a bucket that exists would fail later and less clearly.
  */
-export async function existingBuckets(minio: StackSettings["minio"], credentials: { user: string; password: string },
+export async function existingBuckets(minio: StackSettings["minio"], secrets: StackSecrets,
     names: string[], preview: boolean): Promise<Set<string>> {
-    const [host, port] = [minio.endpoint.slice(0, minio.endpoint.lastIndexOf(":")), Number(minio.endpoint.slice(minio.endpoint.lastIndexOf(":") + 1))];
+    const separator = minio.endpoint.lastIndexOf(":");
     const client = new Minio.Client({
-        endPoint: host.replace(/^\[(.*)\]$/, "$1"),
-        port,
+        endPoint: minio.endpoint.slice(0, separator).replace(/^\[(.*)\]$/, "$1"),
+        port: Number(minio.endpoint.slice(separator + 1)),
         useSSL: minio.useTls,
         region: minio.region,
-        accessKey: credentials.user,
-        secretKey: credentials.password,
+        accessKey: await plain(secrets.minioAdminUser),
+        secretKey: await plain(secrets.minioAdminPassword),
         ...(minio.insecureSkipVerify ? { transportAgent: new https.Agent({ rejectUnauthorized: false }) } : {}),
     });
     try {
