@@ -20,6 +20,8 @@ export interface ProtectedAppArgs {
     dependsOn?: pulumi.Input<pulumi.Resource>[];
 }
 
+/** Type token of the component; day-2 operations target its children by URN. */
+export const protectedAppType = "storage-backup:backup:ProtectedApp";
 export const resticSecretName = (app: string) => `${app}-restic-secret`;
 export const restoreDestinationName = (app: string) => `${app}-restore`;
 
@@ -119,7 +121,7 @@ export class ProtectedApp extends pulumi.ComponentResource {
     readonly secretName: string;
 
     constructor(name: string, args: ProtectedAppArgs, opts?: pulumi.ComponentResourceOptions) {
-        super("storage-backup:backup:ProtectedApp", name, {}, opts);
+        super(protectedAppType, name, {}, opts);
         const { app } = args;
         const namespace = app.namespace;
         const child = { parent: this, dependsOn: args.dependsOn };

@@ -4,7 +4,7 @@ import { LocalWorkspace, Stack } from "@pulumi/pulumi/automation";
 import { ResticAccess } from "./restic";
 import { configNamespace, projectDirectory } from "./stackFile";
 import { StackSettings } from "../components/config/stackConfig";
-import { restoreDestinationName } from "../components/protectedApp";
+import { protectedAppType, restoreDestinationName } from "../components/protectedApp";
 
 export class StackOps {
     private constructor(readonly stack: Stack) {}
@@ -40,7 +40,7 @@ export class StackOps {
         for (const [key, value] of Object.entries(values)) {
             await this.stack.setConfig(`${configNamespace}:apps[${index}].restore.${key}`, { value: String(value) }, true);
         }
-        const urn = `urn:pulumi:${this.stack.name}::${configNamespace}::storage-backup:backup:ProtectedApp$kubernetes:volsync.backube/v1alpha1:ReplicationDestination::${restoreDestinationName(app)}`;
+        const urn = `urn:pulumi:${this.stack.name}::${configNamespace}::${protectedAppType}$kubernetes:volsync.backube/v1alpha1:ReplicationDestination::${restoreDestinationName(app)}`;
         await this.stack.up({ target: [urn], onOutput });
     }
 }

@@ -27,8 +27,8 @@ export interface ProtectedAppSettings {
     gid: number;
     paused: boolean;
     unlock?: string;
-    workload?: { kind: "Deployment" | "StatefulSet"; name: string };
-    restore: { trigger: string; previous?: number; asOf?: string; intoPvc: boolean };
+    workload?: RawAppConfig["workload"];
+    restore: RawAppConfig["restore"];
 }
 
 export type StackSettings = Omit<ParsedStackConfig, "apps" | "charts"> & {
