@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Builds the project's offline toolchain from Go modules into toolchain/bin (git-ignored).
 #
-#   toolchain/build.sh                     # everything: pulumi providers minio restic etcd kube helm
+#   toolchain/build.sh                     # everything: pulumi providers minio restic etcd kube kwok helm
 #   toolchain/build.sh pulumi providers    # a subset: groups or single tools (see `--list`)
 #   toolchain/build.sh --force etcd        # rebuild even if up to date
 #
@@ -32,38 +32,44 @@ mkdir -p "${BIN}" "${PLUGIN_BIN}" "${STAMPS}" "${LOGS}" "${PULUMI_HOME}"
 
 # ---- pins -------------------------------------------------------------------------------------------------
 # Versions that the binaries report; the module versions themselves live in each wrapper's go.mod.
-PULUMI_VERSION="v3.259.0"           # newest github.com/pulumi/pulumi/pkg/v3 the proxy serves (npm SDK: 3.270.0)
+PULUMI_VERSION="v3.276.0"           # github.com/pulumi/pulumi/pkg/v3, the same release as the npm @pulumi/pulumi
 RANDOM_VERSION="4.21.2"             # matches @pulumi/random
+KUBERNETES_VERSION="4.24.1"         # matches @pulumi/kubernetes (see README: commit f47bc2d6, the one served)
 MINIO_COMMIT="7aac2a2c5b7c"; MINIO_TIME="2026-02-12T20:18:48Z"
 MC_COMMIT="7394ce0dd2a8";    MC_TIME="2025-08-13T08:35:41Z"
 RESTIC_VERSION="0.18.1"
 ETCD_VERSION="3.6.16"
 KUBE_VERSION="v1.36.3"
 HELM_VERSION="v3.21.4"
+KWOK_VERSION="v0.8.0"
 
 # ---- tool table: name -> wrapper dir | reported version | outputs ----------------------------------------
 declare -A DIR=(
-  [pulumi]=pulumi [random]=providers/random [minio]=minio [mc]=mc [restic]=restic [etcd]=etcd [kube]=kube [helm]=helm
+  [pulumi]=pulumi [random]=providers/random [kubernetes]=providers/kubernetes [minio]=minio [mc]=mc
+  [restic]=restic [etcd]=etcd [kube]=kube [kwok]=kwok [helm]=helm
 )
 declare -A VERSION=(
-  [pulumi]="${PULUMI_VERSION}" [random]="${RANDOM_VERSION}" [minio]="${MINIO_TIME}" [mc]="${MC_TIME}"
-  [restic]="${RESTIC_VERSION}" [etcd]="${ETCD_VERSION}" [kube]="${KUBE_VERSION}" [helm]="${HELM_VERSION}"
+  [pulumi]="${PULUMI_VERSION}" [random]="${RANDOM_VERSION}" [kubernetes]="${KUBERNETES_VERSION}"
+  [minio]="${MINIO_TIME}" [mc]="${MC_TIME}" [restic]="${RESTIC_VERSION}" [etcd]="${ETCD_VERSION}"
+  [kube]="${KUBE_VERSION}" [kwok]="${KWOK_VERSION}" [helm]="${HELM_VERSION}"
 )
 declare -A OUTPUTS=(
   [pulumi]="bin/pulumi bin/pulumi-language-nodejs"
   [random]="bin/plugins/pulumi-resource-random ${PULUMI_HOME}/plugins/resource-random-v${RANDOM_VERSION}"
+  [kubernetes]="bin/plugins/pulumi-resource-kubernetes ${PULUMI_HOME}/plugins/resource-kubernetes-v${KUBERNETES_VERSION}"
   [minio]="bin/minio" [mc]="bin/mc" [restic]="bin/restic" [etcd]="bin/etcd"
-  [kube]="bin/kube-apiserver bin/kube-controller-manager" [helm]="bin/helm"
+  [kube]="bin/kube-apiserver bin/kube-controller-manager bin/kube-scheduler"
+  [kwok]="bin/kwok bin/kwok-stages" [helm]="bin/helm"
 )
 declare -A GROUPS_=(
-  [pulumi]="pulumi" [providers]="random" [minio]="minio mc" [restic]="restic" [etcd]="etcd" [kube]="kube" [helm]="helm"
-  [all]="pulumi random minio mc restic etcd kube helm"
+  [pulumi]="pulumi" [providers]="random kubernetes" [minio]="minio mc" [restic]="restic" [etcd]="etcd"
+  [kube]="kube kwok" [helm]="helm"
+  [all]="pulumi random kubernetes minio mc restic etcd kube kwok helm"
 )
-ORDER="pulumi random minio mc restic etcd kube helm"   # cheapest and most useful first
+ORDER="pulumi random kubernetes minio mc restic etcd kube kwok helm"   # cheapest and most useful first
 
 # Providers that the npm SDKs need but that cannot be built here: say so instead of failing every run.
-NOT_BUILDABLE="kubernetes (github.com/pulumi/pulumi-kubernetes/provider/v4: no version served)
-minio provider (github.com/aminueza/terraform-provider-minio v1.20.1: module zip not served)
+NOT_BUILDABLE="minio provider (github.com/aminueza/terraform-provider-minio v1.20.1: module zip not served)
 onepassword (github.com/1Password/terraform-provider-onepassword/v2 v2.1.2: not served)"
 
 # ---- build steps (one function per tool; each writes into ${BIN}) -------------------------------------------
@@ -79,6 +85,14 @@ build_random() {
   printf '{"name":"random","version":"%s"}\n' "${RANDOM_VERSION}" > cmd/pulumi-resource-random/schema-embed.json &&
     go build -ldflags "-X main.version=${RANDOM_VERSION}" -o "${PLUGIN_BIN}/pulumi-resource-random" ./cmd/pulumi-resource-random &&
     install_plugin random "${RANDOM_VERSION}"
+}
+
+build_kubernetes() {
+  # The binary embeds a generated schema that the module zip lacks; gen writes it from the module's sources.
+  local ld="-s -w -X github.com/pulumi/pulumi-kubernetes/provider/v4/pkg/version.Version=${KUBERNETES_VERSION}"
+  go run ./gen "${KUBERNETES_VERSION}" &&
+    go build -ldflags "${ld}" -o "${PLUGIN_BIN}/pulumi-resource-kubernetes" . &&
+    install_plugin kubernetes "${KUBERNETES_VERSION}"
 }
 
 build_minio() {
@@ -109,7 +123,21 @@ build_kube() {
     ld+=" -X ${p}.gitVersion=${KUBE_VERSION} -X ${p}.gitMajor=1 -X ${p}.gitMinor=${minor} -X ${p}.gitTreeState=clean"
   done
   go build -ldflags "${ld}" -o "${BIN}/kube-apiserver" k8s.io/kubernetes/cmd/kube-apiserver &&
-    go build -ldflags "${ld}" -o "${BIN}/kube-controller-manager" k8s.io/kubernetes/cmd/kube-controller-manager
+    go build -ldflags "${ld}" -o "${BIN}/kube-controller-manager" k8s.io/kubernetes/cmd/kube-controller-manager &&
+    go build -ldflags "${ld}" -o "${BIN}/kube-scheduler" k8s.io/kubernetes/cmd/kube-scheduler
+}
+
+build_kwok() {
+  # kwok refuses to start without Stage definitions; the ones its module ships make nodes Ready and pods
+  # Running/Ready at once, and keep node heartbeats going.
+  local mod stages="${BIN}/kwok-stages"
+  go build -o "${BIN}/kwok" sigs.k8s.io/kwok/cmd/kwok &&
+    mod="$(go list -m -f '{{.Dir}}' sigs.k8s.io/kwok)" &&
+    rm -rf "${stages}" && mkdir -p "${stages}" &&
+    cp "${mod}"/kustomize/stage/node/fast/node-initialize.yaml "${mod}"/kustomize/stage/node/heartbeat/node-heartbeat.yaml \
+      "${mod}"/kustomize/stage/pod/fast/pod-ready.yaml "${mod}"/kustomize/stage/pod/fast/pod-complete.yaml \
+      "${mod}"/kustomize/stage/pod/fast/pod-delete.yaml "${stages}/" &&
+    chmod -R u+w "${stages}"
 }
 
 build_helm() {
@@ -181,7 +209,7 @@ main() {
   command -v go >/dev/null || { echo "toolchain: FAILED: 'go' is not on PATH (need Go >= 1.26)" >&2; exit 1; }
 
   # Providers are installed with the pulumi binary: make sure it exists first.
-  if [ -n "${WANT[random]:-}" ] && [ -z "${WANT[pulumi]:-}" ] && [ ! -x "${BIN}/pulumi" ]; then
+  if { [ -n "${WANT[random]:-}" ] || [ -n "${WANT[kubernetes]:-}" ]; } && [ -z "${WANT[pulumi]:-}" ] && [ ! -x "${BIN}/pulumi" ]; then
     WANT[pulumi]=1
   fi
 
