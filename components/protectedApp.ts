@@ -146,9 +146,9 @@ export class ProtectedApp extends pulumi.ComponentResource {
                 metadata: {
                     name: app.pvc.name,
                     namespace,
+                    // No skipAwait: the provider accepts Pending for a WaitForFirstConsumer class and waits
+                    // for Bound otherwise, as on any cluster.
                     labels: protectedLabel,
-                    // WaitForFirstConsumer classes stay Pending until the app's pod exists.
-                    annotations: { "pulumi.com/skipAwait": "true" },
                 },
                 spec: {
                     accessModes: app.pvc.accessModes,

@@ -25,7 +25,7 @@ export interface VeleroArgs {
 export const veleroCredentialsSecret = "velero-s3-secret";
 /** PVCs with this label are protected by VolSync, so Velero's file-system backup skips them. */
 export const volsyncProtectedLabel = "backup.storage-backup.io/volsync";
-const volumePolicyName = "velero-volume-policy";
+export const volumePolicyName = "velero-volume-policy";
 
 export function awsCredentialsFile(accessKeyId: string, secretAccessKey: string): string {
     return `[default]\naws_access_key_id=${accessKeyId}\naws_secret_access_key=${secretAccessKey}\n`;

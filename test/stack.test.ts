@@ -22,15 +22,15 @@ describe("storage backup stack under mocks (apps stack config)", function () {
         ({ resources, outputs } = await runUnderMocks(settingsFrom(stackFileConfig("apps"))));
     });
 
-    it("deploys the four charts as helm.v4.Chart at pinned versions, each in its own namespace", function () {
+    it("deploys the four charts as helm.v4.Chart at pinned versions, each in its own namespace (no LVM chart)", function () {
         const charts = resourcesOfType(resources, chartType);
-        assert.deepStrictEqual(charts.map((chart) => chart.name).sort(), ["openebs", "snapshot-controller", "velero", "volsync"]);
+        assert.deepStrictEqual(charts.map((chart) => chart.name).sort(), ["openebs-localpv-provisioner", "snapshot-controller", "velero", "volsync"]);
         for (const chart of charts) {
             assert.match(chart.inputs.version, /^\d+\.\d+\.\d+$/, `${chart.name} version must be exact`);
             assert.ok(chart.inputs.repositoryOpts.repo.startsWith("https://"), `${chart.name} repo`);
         }
         const namespaces = Object.fromEntries(charts.map((chart) => [chart.name, chart.inputs.namespace]));
-        assert.deepStrictEqual(namespaces, { openebs: "openebs", "snapshot-controller": "snapshot-controller", volsync: "volsync-system", velero: "velero" });
+        assert.deepStrictEqual(namespaces, { "openebs-localpv-provisioner": "openebs", "snapshot-controller": "snapshot-controller", volsync: "volsync-system", velero: "velero" });
     });
 
     it("parents every child to its component and nothing but components to the stack", function () {
@@ -156,11 +156,10 @@ describe("storage backup stack under mocks (apps stack config)", function () {
         assert.match(hostpath.inputs.metadata.annotations["cas.openebs.io/config"], /BasePath\n\s+value: "\/var\/openebs\/local"/);
     });
 
-    it("runs OpenEBS with only the hostpath engine, HA provisioner within ADR-003 memory", function () {
-        const values = resourcesOfType(resources, chartType).find((chart) => chart.name === "openebs")!.inputs.values;
-        assert.deepStrictEqual(values.engines, { local: { lvm: { enabled: false }, zfs: { enabled: false } }, replicated: { mayastor: { enabled: false } } });
-        assert.strictEqual(values["openebs-crds"].csi.volumeSnapshots.enabled, false);
-        const localpv = values["localpv-provisioner"].localpv;
+    it("runs the OpenEBS hostpath provisioner HA within ADR-003 memory, without its own class", function () {
+        const values = resourcesOfType(resources, chartType).find((chart) => chart.name === "openebs-localpv-provisioner")!.inputs.values;
+        assert.strictEqual(values.hostpathClass.enabled, false);
+        const localpv = values.localpv;
         assert.deepStrictEqual(localpv.resources, { requests: { memory: "256Mi" }, limits: { memory: "500Mi" } });
         assert.ok(localpv.replicas >= 2 && localpv.enableLeaderElection === true);
     });
@@ -234,7 +233,8 @@ describe("N protected apps", function () {
         const { resources } = await runUnderMocks(settingsFrom(raw));
         const [claim] = resourcesOfType(resources, "kubernetes:core/v1:PersistentVolumeClaim");
         assert.deepStrictEqual(claim.inputs.spec.dataSourceRef, { apiGroup: "volsync.backube", kind: "ReplicationDestination", name: "wiki-restore" });
-        assert.strictEqual(claim.inputs.metadata.annotations["pulumi.com/skipAwait"], "true");
+        // The provider's own await logic decides (Pending is ready in a WaitForFirstConsumer class).
+        assert.strictEqual(claim.inputs.metadata.annotations?.["pulumi.com/skipAwait"], undefined);
         const [restore] = customResourcesOfKind(resources, "ReplicationDestination");
         assert.strictEqual(restore.inputs.spec.restic.capacity, "10Gi");
         assert.strictEqual(restore.inputs.spec.restic.volumeSnapshotClassName, "ceph-block");

@@ -29,6 +29,12 @@ const kubernetesSchema = z.strictObject({
     context: z.string().min(1).optional(),
     /** Path to a kubeconfig file; unset uses KUBECONFIG / ~/.kube/config. */
     kubeconfigPath: z.string().min(1).optional(),
+    /** How long `pulumi up` waits for each object to become ready before it fails; unset keeps the
+     * provider's own limits (10 minutes for most workloads). */
+    awaitTimeout: goDuration.optional(),
+    /** Node labels that every controller the stack deploys must run on (e.g. dedicated infra nodes).
+     * Node agents (DaemonSets) are not restricted: they must run where the volumes are. */
+    nodeSelector: z.record(z.string().min(1), z.string()).default({}),
 }).prefault({});
 
 const minioSchema = z.strictObject({

@@ -8,12 +8,16 @@ import * as os from "os";
 import * as path from "path";
 import { credentialFields } from "../../components/bucketCredentials";
 import { resticSecretName } from "../../components/protectedApp";
+import { volumePolicyName } from "../../components/velero";
+import { nodeNames } from "../sandbox/nodes";
 import { itemFields, renderExternalSecret } from "../sandbox/externalSecrets";
 import { KubeApiError, KubeObject } from "../sandbox/kubeClient";
 import { PulumiError, PulumiRun, repoRoot, Sandbox, sandboxApp, stackName, startSandbox } from "../sandbox/sandbox";
 import { mcAs, run } from "./clients";
 
 const policyPack = path.join(repoRoot, "policy");
+/** Where the stack's charts run. */
+const stackNamespaces = ["openebs", "snapshot-controller", "volsync-system", "velero"];
 const seedBytes = 64 * 1024 * 1024;
 const seedFiles = 16;
 
@@ -114,6 +118,29 @@ describe("sandbox end to end", function () {
             }
         });
 
+        it("every chart's Deployments are Available with all replicas, and DaemonSets run on every node (AC1)", async () => {
+            const namespaces = new Set(stackNamespaces);
+            const deployments = (await sandbox.kube.list("apps/v1", "Deployment")).filter((object) => namespaces.has(object.metadata.namespace!));
+            const names = deployments.map((object) => object.metadata.name);
+            for (const expected of ["snapshot-controller", "volsync", "velero"]) {
+                assert.ok(names.some((name) => name!.includes(expected)), `no ${expected} Deployment; found ${names.join(", ")}`);
+            }
+            assert.ok(deployments.some((object) => object.metadata.namespace === "openebs"), `no OpenEBS Deployment; found ${names.join(", ")}`);
+            for (const deployment of deployments) {
+                const spec = deployment.spec as any;
+                const status = deployment.status as any;
+                const available = (status.conditions ?? []).find((condition: any) => condition.type === "Available");
+                assert.strictEqual(available?.status, "True", `Deployment ${deployment.metadata.namespace}/${deployment.metadata.name} is not Available`);
+                assert.strictEqual(status.availableReplicas, spec.replicas ?? 1, `Deployment ${deployment.metadata.name}: ${status.availableReplicas} of ${spec.replicas} available`);
+            }
+            const daemonSets = (await sandbox.kube.list("apps/v1", "DaemonSet")).filter((object) => namespaces.has(object.metadata.namespace!));
+            assert.ok(daemonSets.length > 0, "the stack deployed no node agent DaemonSet");
+            for (const daemonSet of daemonSets) {
+                const status = daemonSet.status as any;
+                assert.strictEqual(status.numberReady, nodeNames.length, `DaemonSet ${daemonSet.metadata.name}: ${status.numberReady} of ${nodeNames.length} nodes ready`);
+            }
+        });
+
         it("runs against an API server that rejects fields a CRD does not declare (the check above can fail)", async () => {
             await assert.rejects(sandbox.kube.apply({
                 apiVersion: "velero.io/v1", kind: "Schedule", metadata: { name: "strictness-probe", namespace: "velero" },
@@ -194,6 +221,48 @@ describe("sandbox end to end", function () {
             this.timeout(600_000);
             await timed("pulumi refresh", () => pulumi(["refresh", "--stack", stackName, "--yes", "--skip-preview", "--expect-no-changes"]));
         });
+
+        it("pulumi refresh reports an object edited behind the stack's back, and up puts it back", async function () {
+            this.timeout(600_000);
+            const policy = { apiVersion: "v1", kind: "ConfigMap", metadata: { name: volumePolicyName, namespace: "velero" } };
+            const original = (await sandbox.kube.get(policy))!.data as Record<string, string>;
+            await sandbox.kube.request("PATCH", `/api/v1/namespaces/velero/configmaps/${volumePolicyName}`,
+                { data: { "policy.yaml": "version: v1\nvolumePolicies: []\n" } }, "application/merge-patch+json");
+            const drift = await sandbox.pulumi(["refresh", "--stack", stackName, "--yes", "--skip-preview", "--expect-no-changes", "--diff"])
+                .then(() => undefined, (failure) => failure);
+            assert.ok(drift instanceof PulumiError, "refresh --expect-no-changes passed although the ConfigMap was edited");
+            assert.match(drift.run.stdout, new RegExp(`${volumePolicyName}|volume-policy`), `refresh does not name the edited object:\n${drift.run.stdout.slice(-3000)}`);
+            await timed("pulumi up (repair drift)", () => pulumi(["up", "--stack", stackName, "--yes", "--skip-preview", "--refresh"]));
+            assert.deepStrictEqual((await sandbox.kube.get(policy))!.data, original);
+            await pulumi(["refresh", "--stack", stackName, "--yes", "--skip-preview", "--expect-no-changes"]);
+        });
+    });
+
+    describe("4b. preflight against the real API server (NEG-001/002)", () => {
+        it("a config naming a snapshot class, a cache class or a PVC the cluster lacks fails before any change, naming the object and the key", async function () {
+            this.timeout(300_000);
+            const missing = "local-missing-objects";
+            await withChangedConfig(missing, {
+                "storage-backup:apps[0].copyMethod": "Snapshot",
+                "storage-backup:apps[0].volumeSnapshotClass": "no-such-snapshot-class",
+                "storage-backup:apps[0].cacheStorageClass": "no-such-cache-class",
+                "storage-backup:apps[0].pvc.create": "false",
+                "storage-backup:apps[0].pvc.name": "no-such-pvc",
+            }, async () => {
+                const error = await sandbox.pulumi(["up", "--stack", missing, "--yes", "--skip-preview"]).then(() => undefined, (failure) => failure);
+                assert.ok(error instanceof PulumiError, "up accepted a config naming objects the cluster lacks");
+                const text = error.run.stdout + error.run.stderr;
+                for (const expected of [
+                    /VolumeSnapshotClass "no-such-snapshot-class" does not exist.*apps\[0\]\.volumeSnapshotClass/,
+                    /StorageClass "no-such-cache-class" does not exist.*apps\[0\]\.cacheStorageClass/,
+                    new RegExp(`PersistentVolumeClaim "${sandboxApp.name}/no-such-pvc" does not exist.*apps\\[0\\]\\.pvc\\.name`),
+                ]) {
+                    assert.match(text, expected);
+                }
+                const state = JSON.parse((await sandbox.pulumi(["stack", "export", "--stack", missing])).stdout);
+                assert.deepStrictEqual((state.deployment?.resources ?? []).filter((resource: any) => resource.type !== "pulumi:pulumi:Stack"), []);
+            });
+        });
     });
 
     describe("5. secrets", () => {
@@ -260,6 +329,24 @@ describe("sandbox end to end", function () {
     });
 
     describe("8. faults", () => {
+        it("a workload that cannot be scheduled fails up within kubernetes.awaitTimeout, naming it; the fixed config converges", async function () {
+            this.timeout(900_000);
+            const config = (...args: string[]) => sandbox.pulumi(["config", ...args, "--stack", stackName, "--path"]);
+            await config("set", "storage-backup:kubernetes.awaitTimeout", "45s");
+            await config("set", "storage-backup:kubernetes.nodeSelector.sandbox/no-such-node", "true");
+            const started = Date.now();
+            const error = await sandbox.pulumi(["up", "--stack", stackName, "--yes", "--skip-preview"]).then(() => undefined, (failure) => failure);
+            const seconds = (Date.now() - started) / 1000;
+            assert.ok(error instanceof PulumiError, "up succeeded with every controller pinned to a node that does not exist");
+            assert.match(error.run.stdout + error.run.stderr, /Deployment|apps\/v1/, "the failure does not name a Deployment");
+            assert.match(error.run.stdout + error.run.stderr, /timed out|[Tt]imeout|Unschedulable|didn't match/);
+            assert.ok(seconds < 300, `up took ${seconds}s to fail with a 45s await timeout`);
+            await config("rm", "storage-backup:kubernetes.nodeSelector");
+            await timed("pulumi up (after fixing placement)", () => pulumi(["up", "--stack", stackName, "--yes", "--skip-preview"]));
+            await config("rm", "storage-backup:kubernetes.awaitTimeout");
+            await pulumi(["up", "--stack", stackName, "--yes", "--skip-preview", "--expect-no-changes"]);
+        });
+
         it("MinIO down during pulumi up: a clear error; after a restart a re-run converges and nothing is lost", async function () {
             this.timeout(600_000);
             await sandbox.stopMinio();
@@ -306,7 +393,7 @@ describe("sandbox end to end", function () {
             this.timeout(600_000);
             resticPasswordBeforeDestroy = (await credentialsOf("volsync-minio")).resticPassword;
             await timed("pulumi destroy", () => pulumi(["destroy", "--stack", stackName, "--yes", "--skip-preview"]));
-            for (const namespace of ["velero", "volsync-system", "openebs", "snapshot-controller"]) {
+            for (const namespace of stackNamespaces) {
                 assert.strictEqual(await sandbox.kube.get({ apiVersion: "v1", kind: "Namespace", metadata: { name: namespace } }), undefined,
                     `namespace ${namespace} is still there`);
             }

@@ -1,6 +1,6 @@
-// etcd + kube-apiserver + kube-controller-manager on 127.0.0.1. There is no kubelet: Pods never run, so
-// workloads carry pulumi.com/skipAwait. The controller manager runs only the controllers the stack needs to
-// converge on destroy: namespace deletion, garbage collection and the volume protection finalizers.
+// etcd, kube-apiserver, kube-controller-manager and kube-scheduler on 127.0.0.1. There is no kubelet: KWOK
+// (nodes.ts) plays the nodes, so Pods are scheduled and go Running/Ready, and workloads become available as
+// on a real cluster. The controller manager runs the controllers that readiness and teardown depend on.
 import * as fs from "fs";
 import * as path from "path";
 import { stringify } from "yaml";
@@ -26,6 +26,17 @@ function writeKubeconfig(file: string, server: string, pki: RunPki): void {
         "current-context": kubeContext,
     }), { mode: 0o600 });
 }
+
+/**
+ * Workload controllers (a Deployment becomes Available through its ReplicaSet's Pods), Services' endpoints
+ * (the provider waits for a Service to select ready Pods), node lifecycle (it lifts a new node's not-ready
+ * taint), service accounts, and what teardown needs: namespace deletion, garbage collection, and the PVC/PV
+ * protection finalizers.
+ */
+const controllers = [
+    "deployment", "replicaset", "daemonset", "statefulset", "job", "cronjob", "endpoint", "endpointslice",
+    "nodelifecycle", "serviceaccount", "namespace", "garbagecollector", "pvc-protection", "pv-protection",
+];
 
 export async function startControlPlane(dataDir: string, pki: RunPki): Promise<ControlPlane> {
     const logs = path.join(dataDir, "logs");
@@ -69,12 +80,15 @@ export async function startControlPlane(dataDir: string, pki: RunPki): Promise<C
     servers.push(startServer("kube-controller-manager", "kube-controller-manager", [
         "--kubeconfig", kubeconfig,
         // PVCs and PVs carry protection finalizers that only these controllers remove.
-        "--controllers", "namespace,garbagecollector,pvc-protection,pv-protection",
+        "--controllers", controllers.join(","),
         "--leader-elect=false",
         // Serving nothing means no delegated authentication to set up.
         "--secure-port", "0",
         "--service-account-private-key-file", pki.serviceAccount.privateKey,
         "--root-ca-file", pki.caCert,
+    ], logs));
+    servers.push(startServer("kube-scheduler", "kube-scheduler", [
+        "--kubeconfig", kubeconfig, "--leader-elect=false", "--secure-port", "0",
     ], logs));
     return { servers, apiServerUrl, kubeconfig };
 }

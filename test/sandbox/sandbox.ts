@@ -1,16 +1,20 @@
-// The local sandbox: a real API server, a real MinIO over TLS and the Connect stand-in on 127.0.0.1, the
-// cluster objects the stack expects to find (External Secrets and prometheus-operator CRDs, the
-// ClusterSecretStore, the app's namespace), and a `local` Pulumi stack configured for them. Everything a
+// The local sandbox: a real control plane with simulated nodes, a real MinIO over TLS, the upstream charts as
+// a Helm repository and the Connect stand-in on 127.0.0.1, the cluster objects the stack expects to find
+// (External Secrets and prometheus-operator CRDs, the ClusterSecretStore, the app's namespace), and a
+// `local` Pulumi stack configured for them. Everything a
 // run makes lives in one data folder; `sandbox.json` there records how to reach and stop it.
 import { spawn } from "child_process";
 import { randomBytes } from "crypto";
 import * as fs from "fs";
 import * as path from "path";
 import { parseAllDocuments, stringify } from "yaml";
-import { assembleCharts, prerequisiteCrdFiles } from "./charts";
+import { chartNames, pinnedCharts } from "../../components/config/chartSources";
+import { crdDirectory } from "../helpers/crdSchemas";
+import { sharedHelmRepo } from "./chartRepository";
 import { kubeContext, startControlPlane } from "./controlPlane";
 import { KubeClient, KubeObject } from "./kubeClient";
 import { MinioSettings, minioSettings, startMinio } from "./minio";
+import { addNodes, startKwok } from "./nodes";
 import { createRunPki, RunPki } from "./pki";
 import { freePort, httpsOk, ServerProcess, sleep, startServer, stopServer, waitUntilReady } from "./processes";
 
@@ -28,6 +32,8 @@ export interface SandboxState {
     apiServerUrl: string;
     minio: MinioSettings;
     connect: { url: string; port: number; token: string; vault: string };
+    /** The upstream charts as a Helm repository. */
+    chartRepositoryUrl: string;
     /** Passphrase of the stack's secrets provider. */
     passphrase: string;
     servers: ServerProcess[];
@@ -156,11 +162,20 @@ function runPulumi(cwd: string, args: string[], env: NodeJS.ProcessEnv, options:
     });
 }
 
+/** One of the sandbox's own TypeScript servers, in a process of its own. */
+function startScript(name: string, script: string, dataDir: string, env: NodeJS.ProcessEnv): ServerProcess {
+    return startServer(name, process.execPath, ["--require", require.resolve("ts-node/register/transpile-only"), path.join(__dirname, script)],
+        path.join(dataDir, "logs"), { ...process.env, ...env });
+}
+
+async function startChartRepository(dataDir: string, port: number): Promise<ServerProcess> {
+    const server = startScript("chart-repository", "chartRepository.ts", dataDir, { CHART_REPO_PORT: String(port), CHART_REPO_DIR: sharedHelmRepo });
+    await waitUntilReady(server, async () => (await fetch(`http://127.0.0.1:${port}/index.yaml`)).ok, 30_000);
+    return server;
+}
+
 async function startConnect(dataDir: string, pki: RunPki, port: number, token: string): Promise<ServerProcess> {
-    const server = startServer("connect-stand-in", process.execPath, [
-        "--require", require.resolve("ts-node/register/transpile-only"), path.join(__dirname, "connectServer.ts"),
-    ], path.join(dataDir, "logs"), {
-        ...process.env,
+    const server = startScript("connect-stand-in", "connectServer.ts", dataDir, {
         CONNECT_PORT: String(port),
         CONNECT_TOKEN: token,
         CONNECT_VAULT: vaultTitle,
@@ -191,10 +206,16 @@ async function applyAll(kube: KubeClient, objects: KubeObject[], timeoutMs = 60_
     }
 }
 
+/** CRDs of the controllers the cluster is expected to run already (External Secrets, prometheus-operator). */
+function prerequisiteCrds(): KubeObject[] {
+    return ["external-secrets.io", "monitoring.coreos.com"].flatMap((group) =>
+        fs.readdirSync(path.join(crdDirectory, group)).filter((file) => file.endsWith(".yaml")).flatMap((file) =>
+            parseAllDocuments(fs.readFileSync(path.join(crdDirectory, group, file), "utf8")).map((document) => document.toJS() as KubeObject)));
+}
+
 /** The cluster as the stack expects to find it: what External Secrets and an app team would have made. */
 function clusterFixtures(state: SandboxState): KubeObject[] {
-    const crds = prerequisiteCrdFiles().flatMap((file) =>
-        parseAllDocuments(fs.readFileSync(file, "utf8")).map((document) => document.toJS() as KubeObject));
+    const crds = prerequisiteCrds();
     const esoNamespace = "external-secrets";
     return [
         ...crds,
@@ -219,8 +240,10 @@ function clusterFixtures(state: SandboxState): KubeObject[] {
     ];
 }
 
-/** Stack config for the sandbox: the servers above, the test charts, one protected app on the hostpath class. */
-function sandboxStackConfig(state: SandboxState, charts: Record<string, { chart: string }>): Record<string, unknown> {
+/** Stack config for the sandbox: the servers above, the pinned charts from the loopback repository, one
+ * protected app on the hostpath class. */
+function sandboxStackConfig(state: SandboxState): Record<string, unknown> {
+    const charts = Object.fromEntries(chartNames.map((name) => [name, { ...pinnedCharts[name], repo: state.chartRepositoryUrl }]));
     return {
         "storage-backup:kubernetes": { kubeconfigPath: state.kubeconfig, context: kubeContext },
         "storage-backup:minio": { endpoint: state.minio.endpoint, useTls: true, region: "minio" },
@@ -278,6 +301,9 @@ export async function startSandbox(dataDir: string): Promise<Sandbox> {
     try {
         const controlPlane = await startControlPlane(dataDir, pki);
         servers.push(...controlPlane.servers);
+        servers.push(startKwok(controlPlane.kubeconfig, path.join(dataDir, "logs")));
+        const chartRepositoryPort = await freePort();
+        servers.push(await startChartRepository(dataDir, chartRepositoryPort));
         const minio = minioSettings(dataDir, pki, await freePort(), `admin-${generated(8)}`, generated(32));
         servers.push(await startMinio(minio, path.join(dataDir, "logs"), pki.caCert));
         const connectPort = await freePort();
@@ -286,15 +312,16 @@ export async function startSandbox(dataDir: string): Promise<Sandbox> {
 
         const sandbox = new Sandbox({
             dataDir, kubeconfig: controlPlane.kubeconfig, apiServerUrl: controlPlane.apiServerUrl, minio, connect,
-            passphrase: generated(32), servers,
+            chartRepositoryUrl: `http://127.0.0.1:${chartRepositoryPort}`, passphrase: generated(32), servers,
         });
         sandbox.save();
+        await addNodes(sandbox.kube);
         await applyAll(sandbox.kube, clusterFixtures(sandbox.state));
 
         linkProject(sandbox.projectDir);
         fs.mkdirSync(path.join(dataDir, "state"), { recursive: true });
         await sandbox.pulumi(["stack", "init", stackName]);
-        await writeStackConfig(sandbox, sandboxStackConfig(sandbox.state, assembleCharts(path.join(dataDir, "charts"))));
+        await writeStackConfig(sandbox, sandboxStackConfig(sandbox.state));
         return sandbox;
     } catch (error) {
         await stopStarted();

@@ -1,3 +1,0 @@
-{{- define "openebs.skipAwait" -}}
-pulumi.com/skipAwait: "true"
-{{- end -}}
