@@ -21,9 +21,6 @@ esac
 export PULUMI_HOME="${TOOLCHAIN_PULUMI_HOME:-${_tc_dir}/.build/pulumi-home}"
 export PULUMI_SKIP_UPDATE_CHECK=true
 export PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION=true
-# The CLI is v3.259.0 (the newest pkg/v3 the module proxy serves) while the npm SDK is 3.270.0; the
-# Automation API would otherwise refuse a CLI older than its own minimum.
-export PULUMI_AUTOMATION_API_SKIP_VERSION_CHECK=true
 # No telemetry or service calls from tests.
 export PULUMI_SKIP_CONFIRMATIONS=true
 
