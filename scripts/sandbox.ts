@@ -25,7 +25,7 @@ async function up(): Promise<void> {
     // A previous sandbox's data cannot be reused: its certificates, passwords and ports were for that run.
     fs.rmSync(dataDir, { recursive: true, force: true });
     const started = Date.now();
-    console.log(`sandbox: starting etcd, kube-apiserver, kube-controller-manager, MinIO and the Connect stand-in in ${dataDir}`);
+    console.log(`sandbox: starting etcd, kube-apiserver, kube-controller-manager, kube-scheduler, KWOK nodes, MinIO, the chart repository and the Connect stand-in in ${dataDir}`);
     const sandbox = await startSandbox(dataDir);
     fs.writeFileSync(path.join(dataDir, "passphrase"), sandbox.state.passphrase, { mode: 0o600 });
     const serversUp = (Date.now() - started) / 1000;
@@ -48,10 +48,12 @@ Servers (127.0.0.1 only; logs in ${path.join(dataDir, "logs")}):
   kube-apiserver     ${state.apiServerUrl}   kubeconfig ${state.kubeconfig} (context sandbox)
   MinIO (TLS)        https://${state.minio.endpoint}   root credentials in ${stateFile}
   Connect stand-in   ${state.connect.url}   vault "${state.connect.vault}", token in ${stateFile}
+  Chart repository   ${state.chartRepositoryUrl}   (the upstream charts in ../shared/helm-repo)
   CA for all three   ${sandbox.pki.caCert}
 
-The kubernetes, minio and onepassword provider plugins are the stand-ins in test/sandbox/providers
-(the real ones cannot be built offline here); pulumi, the engine and the random provider are real.
+Real: pulumi, the engine, the kubernetes and random providers, the control plane, MinIO, the charts.
+Simulated: the nodes (KWOK). Stand-ins: the minio and onepassword provider plugins and 1Password
+Connect (test/sandbox/providers; their modules cannot be built offline here).
 
 Use the stack yourself (the stack file is ${sandbox.stackConfigFile}):
   . toolchain/env.sh
