@@ -1,5 +1,5 @@
-// OpenEBS LocalPV: the umbrella chart with only the hostpath provisioner (LVM on request), and the
-// StorageClasses the cluster uses. The classes are ours, not the chart's, so their names are config.
+// OpenEBS LocalPV: the hostpath provisioner chart (and the LVM engine chart on request), and the
+// StorageClasses the cluster uses. The classes are ours, not the charts', so their names are config.
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { ChartSource, StackSettings } from "./config/stackConfig";
@@ -7,7 +7,7 @@ import { deployChart } from "./helmChart";
 import { ownedNamespace } from "./namespace";
 
 export interface OpenEbsArgs {
-    chart: ChartSource;
+    charts: { localpvProvisioner: ChartSource; lvmLocalpv: ChartSource };
     settings: StackSettings["openebs"];
 }
 
@@ -16,43 +16,49 @@ export function hostpathCasConfig(basePath: string): string {
     return `- name: StorageType\n  value: "hostpath"\n- name: BasePath\n  value: "${basePath}"\n`;
 }
 
-/** Chart values: hostpath only, HA provisioner, no second owner of the snapshot CRDs. */
-export function openEbsValues(settings: StackSettings["openebs"]): Record<string, unknown> {
+/** localpv-provisioner values: an HA hostpath provisioner, without the chart's class or analytics. */
+export function localpvProvisionerValues(settings: StackSettings["openebs"]): Record<string, unknown> {
     return {
-        // The snapshot-controller chart owns snapshot.storage.k8s.io; OpenEBS must not install it too.
-        "openebs-crds": { csi: { volumeSnapshots: { enabled: false } } },
-        engines: {
-            local: { lvm: { enabled: settings.lvmClass !== undefined }, zfs: { enabled: false } },
-            replicated: { mayastor: { enabled: false } },
-        },
-        "localpv-provisioner": {
-            analytics: { enabled: false },
-            // We create the class ourselves so its name and default flag are config.
-            hostpathClass: { enabled: false },
-            localpv: {
-                basePath: settings.hostpathClass.basePath,
-                replicas: settings.replicas,
-                // One replica provisions; the others stand by on other nodes (ADR-003 availability).
-                enableLeaderElection: true,
-                resources: settings.resources,
-                affinity: {
-                    podAntiAffinity: {
-                        requiredDuringSchedulingIgnoredDuringExecution: [{
-                            topologyKey: "kubernetes.io/hostname",
-                            labelSelector: { matchLabels: { app: "localpv-provisioner" } },
-                        }],
-                    },
+        analytics: { enabled: false },
+        // We create the class ourselves so its name and default flag are config.
+        hostpathClass: { enabled: false },
+        localpv: {
+            basePath: settings.hostpathClass.basePath,
+            replicas: settings.replicas,
+            // One replica provisions; the others stand by on other nodes (ADR-003 availability).
+            enableLeaderElection: true,
+            resources: settings.resources,
+            affinity: {
+                podAntiAffinity: {
+                    requiredDuringSchedulingIgnoredDuringExecution: [{
+                        topologyKey: "kubernetes.io/hostname",
+                        // The chart's selector label: its name, whatever the release is called.
+                        labelSelector: { matchLabels: { app: "localpv-provisioner" } },
+                    }],
                 },
             },
         },
-        ...(settings.lvmClass ? { "lvm-localpv": { crds: { csi: { volumeSnapshots: { enabled: false } } } } } : {}),
+    };
+}
+
+/** lvm-localpv values: no second owner of the snapshot CRDs, and every container memory-bounded. */
+export function lvmLocalpvValues(settings: StackSettings["openebs"]): Record<string, unknown> {
+    return {
+        analytics: { enabled: false },
+        // The snapshot-controller chart owns snapshot.storage.k8s.io; the LVM CRDs stay on.
+        crds: { csi: { volumeSnapshots: { enabled: false } } },
+        // The chart spreads controller replicas across nodes and turns leader election on above one
+        // replica, so the LVM provisioner gets the same availability as the hostpath one. The chart gives
+        // all controller containers one resources block and all node-plugin containers another; until
+        // they have settings of their own they share the provisioner's bounds.
+        lvmController: { replicas: settings.replicas, resources: settings.resources },
+        lvmNode: { resources: settings.resources },
     };
 }
 
 export class OpenEbs extends pulumi.ComponentResource {
     readonly hostpathClassName: pulumi.Output<string>;
     readonly lvmClassName?: pulumi.Output<string>;
-    readonly chart: k8s.helm.v4.Chart;
 
     constructor(name: string, args: OpenEbsArgs, opts?: pulumi.ComponentResourceOptions) {
         super("storage-backup:storage:OpenEbs", name, {}, opts);
@@ -61,8 +67,9 @@ export class OpenEbs extends pulumi.ComponentResource {
             // The hostpath provisioner's helper pods mount host directories.
             "pod-security.kubernetes.io/enforce": "privileged",
         }, this);
-        this.chart = deployChart(name, {
-            source: args.chart, namespace: settings.namespace, values: openEbsValues(settings), dependsOn: [namespace],
+        const hostpathChart = deployChart(`${name}-localpv-provisioner`, {
+            source: args.charts.localpvProvisioner, namespace: settings.namespace,
+            values: localpvProvisionerValues(settings), dependsOn: [namespace],
         }, this);
 
         const hostpath = new k8s.storage.v1.StorageClass(`${name}-hostpath`, {
@@ -77,10 +84,14 @@ export class OpenEbs extends pulumi.ComponentResource {
             provisioner: "openebs.io/local",
             volumeBindingMode: "WaitForFirstConsumer",
             reclaimPolicy: "Delete",
-        }, { parent: this, dependsOn: [this.chart] });
+        }, { parent: this, dependsOn: [hostpathChart] });
         this.hostpathClassName = hostpath.metadata.name;
 
         if (settings.lvmClass) {
+            const lvmChart = deployChart(`${name}-lvm-localpv`, {
+                source: args.charts.lvmLocalpv, namespace: settings.namespace,
+                values: lvmLocalpvValues(settings), dependsOn: [namespace],
+            }, this);
             const lvm = new k8s.storage.v1.StorageClass(`${name}-lvm`, {
                 metadata: { name: settings.lvmClass.name },
                 provisioner: "local.csi.openebs.io",
@@ -88,7 +99,7 @@ export class OpenEbs extends pulumi.ComponentResource {
                 volumeBindingMode: "WaitForFirstConsumer",
                 reclaimPolicy: "Delete",
                 allowVolumeExpansion: true,
-            }, { parent: this, dependsOn: [this.chart] });
+            }, { parent: this, dependsOn: [lvmChart] });
             this.lvmClassName = lvm.metadata.name;
         }
         this.registerOutputs({ hostpathClassName: this.hostpathClassName, lvmClassName: this.lvmClassName });

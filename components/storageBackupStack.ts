@@ -42,7 +42,7 @@ export function deployStorageBackupStack(settings: StackSettings, secrets: Stack
         adoptExistingBucket: existing.buckets.has(settings.velero.bucket),
     }, opts);
 
-    const openebs = new OpenEbs("openebs", { chart: settings.charts.openebs, settings: settings.openebs }, opts);
+    const openebs = new OpenEbs("openebs", { charts: settings.charts, settings: settings.openebs }, opts);
     const snapshots = new SnapshotController("snapshot-controller", {
         chart: settings.charts.snapshotController, settings: settings.snapshots,
     }, opts);

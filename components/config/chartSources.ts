@@ -12,12 +12,13 @@ export interface ChartSource {
     repo?: string;
 }
 
-export const chartNames = ["openebs", "snapshotController", "volsync", "velero"] as const;
+export const chartNames = ["localpvProvisioner", "lvmLocalpv", "snapshotController", "volsync", "velero"] as const;
 export type ChartName = (typeof chartNames)[number];
 
 export const pinnedCharts: Record<ChartName, ChartSource> = {
-    // 4.2.0 is the newest umbrella whose value keys we verified (shared/charts.md §1a).
-    openebs: { repo: "https://openebs.github.io/openebs", chart: "openebs", version: "4.2.0" },
+    // OpenEBS engine charts installed directly: the umbrella chart needs every engine's subchart, even disabled ones.
+    localpvProvisioner: { repo: "https://openebs.github.io/dynamic-localpv-provisioner", chart: "localpv-provisioner", version: "4.0.0" },
+    lvmLocalpv: { repo: "https://openebs.github.io/lvm-localpv", chart: "lvm-localpv", version: "1.5.0" },
     snapshotController: { repo: "https://piraeus.io/helm-charts/", chart: "snapshot-controller", version: "5.2.0" },
     volsync: { repo: "https://backube.github.io/helm-charts/", chart: "volsync", version: "0.16.0" },
     velero: { repo: "https://vmware-tanzu.github.io/helm-charts", chart: "velero", version: "12.1.0" },
