@@ -3,7 +3,7 @@
 import * as assert from "assert";
 import { CrdCatalog } from "./helpers/crdSchemas";
 import { RegisteredResource, runUnderMocks } from "./helpers/mockProgram";
-import { minimalRawConfig, settingsFrom, stackFileConfig } from "./helpers/settings";
+import { everyOptionRawConfig, settingsFrom, stackFileConfig } from "./helpers/settings";
 
 const builtInGroups = /^(v1|apps\/v1|storage\.k8s\.io\/v1|rbac\.authorization\.k8s\.io\/v1|batch\/v1)$/;
 
@@ -12,27 +12,10 @@ function customResources(resources: RegisteredResource[]): RegisteredResource[] 
         && resource.inputs.apiVersion && !builtInGroups.test(resource.inputs.apiVersion));
 }
 
-/** A config that makes the program create every kind of custom resource it can. */
-function everyKindConfig(): Record<string, any> {
-    const raw = minimalRawConfig();
-    raw.snapshots = { classes: [
-        { name: "ceph-block", driver: "rook-ceph.rbd.csi.ceph.com", isDefault: true, parameters: { clusterID: "rook-ceph" } },
-        { name: "lvm", driver: "local.csi.openebs.io", deletionPolicy: "Retain" },
-    ] };
-    raw.openebs = { lvmClass: { volumeGroup: "vg-data" } };
-    raw.velero = { volumeSnapshotLocation: { provider: "aws", config: { region: "minio" } } };
-    raw.apps = [
-        { name: "snap", volumeSnapshotClass: "ceph-block", pvc: { create: true, storageClass: "ceph-rbd" } },
-        { name: "direct", copyMethod: "Direct", retain: { within: "72h", daily: 3 }, paused: true, uid: 0, gid: 0 },
-        { name: "clone", copyMethod: "Clone", pvc: { storageClass: "ceph-rbd" }, moverResources: { requests: { cpu: "100m" } } },
-    ];
-    return raw;
-}
-
 describe("custom resources against the upstream CRD schemas", function () {
     const catalog = new CrdCatalog();
 
-    for (const [label, raw] of [["apps stack", () => stackFileConfig("apps")], ["every kind and copy method", everyKindConfig]] as const) {
+    for (const [label, raw] of [["apps stack", () => stackFileConfig("apps")], ["every kind and copy method", everyOptionRawConfig]] as const) {
         it(`${label}: each custom resource validates`, async function () {
             const { resources } = await runUnderMocks(settingsFrom(raw()));
             const objects = customResources(resources);
@@ -44,7 +27,7 @@ describe("custom resources against the upstream CRD schemas", function () {
     }
 
     it("the every-kind config covers each kind the program can create", async function () {
-        const { resources } = await runUnderMocks(settingsFrom(everyKindConfig()));
+        const { resources } = await runUnderMocks(settingsFrom(everyOptionRawConfig()));
         const kinds = new Set(customResources(resources).map((resource) => resource.inputs.kind));
         assert.deepStrictEqual([...kinds].sort(), ["BackupStorageLocation", "ExternalSecret", "PrometheusRule", "ReplicationDestination",
             "ReplicationSource", "Schedule", "ServiceMonitor", "VolumeSnapshotClass", "VolumeSnapshotLocation"]);

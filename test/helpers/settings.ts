@@ -13,6 +13,25 @@ export function minimalRawConfig(): Record<string, any> {
     };
 }
 
+/** A config with every optional part on: LVM class, snapshot classes, a VolumeSnapshotLocation, monitoring
+ * with labels, and apps of every copy method. The program then creates every kind of object it can. */
+export function everyOptionRawConfig(): Record<string, any> {
+    const raw = minimalRawConfig();
+    raw.monitoring = { labels: { release: "prometheus" } };
+    raw.snapshots = { classes: [
+        { name: "ceph-block", driver: "rook-ceph.rbd.csi.ceph.com", isDefault: true, parameters: { clusterID: "rook-ceph" } },
+        { name: "lvm", driver: "local.csi.openebs.io", deletionPolicy: "Retain" },
+    ] };
+    raw.openebs = { lvmClass: { volumeGroup: "vg-data" } };
+    raw.velero = { fileSystemBackup: true, volumeSnapshotLocation: { provider: "aws", config: { region: "minio" } } };
+    raw.apps = [
+        { name: "snap", volumeSnapshotClass: "ceph-block", pvc: { create: true, storageClass: "ceph-rbd" } },
+        { name: "direct", copyMethod: "Direct", retain: { within: "72h", daily: 3 }, paused: true, uid: 0, gid: 0 },
+        { name: "clone", copyMethod: "Clone", pvc: { storageClass: "ceph-rbd" }, moverResources: { requests: { cpu: "100m" } } },
+    ];
+    return raw;
+}
+
 export function settingsFrom(raw: Record<string, unknown>, present = allSecretsPresent): StackSettings {
     return parseStackConfig(configNamespace, raw, present);
 }
