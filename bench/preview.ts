@@ -1,6 +1,6 @@
-// Issue 7, items 3–5, on one sandbox (test/sandbox): what a pull request's `pulumi preview` of the stack
-// costs for N protected apps against a server-side dry-run apply of the same objects (what a GitOps user
-// pays), a no-op `pulumi up` against that preview, a profile of one preview, and restic's throughput
+// On one sandbox (test/sandbox, real kubernetes provider and upstream charts): what a pull request's
+// `pulumi preview` of the stack costs for N protected apps against `helm template` plus a server-side
+// dry-run apply of the same objects (what a GitOps user pays), a no-op `pulumi up` against that preview, a profile of one preview, and restic's throughput
 // through MinIO over TLS against a local repository. Prints min / median / max over the runs as markdown.
 // Figures only, never a test: the machine is shared, so every ratio is taken within one run.
 //
@@ -56,22 +56,42 @@ function plain(value: any): any {
     return value;
 }
 
-/** Every Kubernetes object the stack applied, as it applied it: the inputs of its kubernetes custom resources. */
-async function appliedObjects(sandbox: Sandbox): Promise<{ objects: KubeObject[]; resources: number }> {
+const chartType = "kubernetes:helm.sh/v4:Chart";
+
+/** What a GitOps pipeline would apply for the same stack: the Chart inputs to render, and the objects outside charts. */
+async function gitOpsInputs(sandbox: Sandbox): Promise<{ charts: any[]; objects: KubeObject[]; resources: number; chartObjects: number }> {
     const state = JSON.parse((await sandbox.pulumi(["stack", "export", "--stack", stackName, "--show-secrets"])).stdout);
     const resources = state.deployment.resources as any[];
-    const objects = resources.filter((resource) => resource.custom && resource.type.startsWith("kubernetes:")).map((resource) => plain(resource.inputs));
-    return { objects, resources: resources.length };
+    const charts = resources.filter((resource) => resource.type === chartType);
+    const chartUrns = new Set(charts.map((chart) => chart.urn));
+    const kubernetes = resources.filter((resource) => resource.custom && resource.type.startsWith("kubernetes:"));
+    const objects = kubernetes.filter((resource) => !chartUrns.has(resource.parent)).map((resource) => plain(resource.inputs));
+    return { charts: charts.map((chart) => plain(chart.inputs)), objects, resources: resources.length, chartObjects: kubernetes.length - objects.length };
 }
 
 /**
- * The GitOps side: `kubectl apply --server-side --dry-run=server` of all objects in one call, under the
- * stand-in provider's field manager so that it is the steady state's apply (no ownership conflicts).
+ * The GitOps side, as one pipeline step: `helm template` of every chart with the values the stack passes,
+ * then `kubectl apply --server-side --dry-run=server` of those and every other object in one call.
+ * `--force-conflicts`: the objects belong to the provider's field manager; a dry run changes nothing.
  */
-function kubectlDryRun(sandbox: Sandbox, manifest: string): () => Promise<void> {
+function gitOpsDryRun(sandbox: Sandbox, charts: any[], objectsFile: string, work: string): () => Promise<void> {
     return async () => {
-        const result = await run("kubectl", ["apply", "--server-side", "--dry-run=server", "--field-manager", "storage-backup-sandbox",
-            "--kubeconfig", sandbox.state.kubeconfig, "--context", kubeContext, "-f", manifest], sandbox.env());
+        const rendered = path.join(work, "rendered");
+        fs.rmSync(rendered, { recursive: true, force: true });
+        fs.mkdirSync(rendered);
+        fs.copyFileSync(objectsFile, path.join(rendered, "objects.json"));
+        await Promise.all(charts.map(async (chart, index) => {
+            const values = path.join(work, `values-${index}.json`);
+            fs.writeFileSync(values, JSON.stringify(chart.values ?? {}));
+            const result = await run("helm", ["template", chart.name ?? `chart-${index}`, chart.chart, "--version", chart.version,
+                "--repo", chart.repositoryOpts.repo, "--namespace", chart.namespace, "--values", values, "--include-crds"], sandbox.env());
+            if (result.code !== 0) {
+                throw new Error(`helm template ${chart.chart} failed: ${result.stderr}`);
+            }
+            fs.writeFileSync(path.join(rendered, `chart-${index}.yaml`), result.stdout);
+        }));
+        const result = await run("kubectl", ["apply", "--server-side", "--dry-run=server", "--force-conflicts", "--field-manager", "gitops-baseline",
+            "--kubeconfig", sandbox.state.kubeconfig, "--context", kubeContext, "-f", rendered], sandbox.env());
         if (result.code !== 0) {
             throw new Error(`kubectl dry-run failed: ${result.stderr}`);
         }
@@ -93,18 +113,18 @@ interface AppCountFigures {
 async function measureAppCount(sandbox: Sandbox, count: number, work: string): Promise<AppCountFigures> {
     setApps(sandbox, count);
     const firstUp = await seconds(() => sandbox.pulumi(["up", "--stack", stackName, "--yes", "--skip-preview"]));
-    const { objects, resources } = await appliedObjects(sandbox);
+    const { charts, objects, resources, chartObjects } = await gitOpsInputs(sandbox);
     const manifest = path.join(work, `objects-${count}.json`);
     fs.writeFileSync(manifest, JSON.stringify({ apiVersion: "v1", kind: "List", items: objects }));
     const figures: AppCountFigures = {
-        apps: count, resources, objects: objects.length, firstUp, preview: [], previewTranspileOnly: [], dryRun: [], noOpUp: [], load: load(),
+        apps: count, resources, objects: objects.length + chartObjects, firstUp, preview: [], previewTranspileOnly: [], dryRun: [], noOpUp: [], load: load(),
     };
     // Interleaved, so that load from other jobs falls on every variant alike.
     for (let index = 0; index < runs; index++) {
         figures.preview.push(await seconds(() => sandbox.pulumi(["preview", "--stack", stackName, "--expect-no-changes"])));
         figures.previewTranspileOnly.push(await seconds(() => sandbox.pulumi(["preview", "--stack", stackName, "--expect-no-changes"],
             { env: { PULUMI_NODEJS_TRANSPILE_ONLY: "true" } })));
-        figures.dryRun.push(await seconds(kubectlDryRun(sandbox, manifest)));
+        figures.dryRun.push(await seconds(gitOpsDryRun(sandbox, charts, manifest, work)));
         figures.noOpUp.push(await seconds(() => sandbox.pulumi(["up", "--stack", stackName, "--yes", "--skip-preview", "--expect-no-changes"])));
     }
     return figures;
@@ -221,8 +241,8 @@ async function resticThroughput(sandbox: Sandbox, work: string): Promise<void> {
 }
 
 function printAppCountTables(all: AppCountFigures[]): void {
-    console.log(`\n### Item 3: \`pulumi preview\` vs \`kubectl apply --server-side --dry-run=server\` of the same objects (s; ${runs} runs, min / median / max)\n`);
-    console.log("| apps | stack resources | k8s objects | first `up` | preview | preview, transpile-only | kubectl dry-run | preview / dry-run | transpile-only / dry-run | load 1/5/15 min |");
+    console.log(`\n### \`pulumi preview\` (real kubernetes provider) vs \`helm template\` + \`kubectl apply --server-side --dry-run=server\` of the same objects (s; ${runs} runs, min / median / max)\n`);
+    console.log("| apps | stack resources | k8s objects | first `up` | preview | preview, transpile-only | helm template + kubectl dry-run | preview / baseline | transpile-only / baseline | load 1/5/15 min |");
     console.log("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|");
     for (const row of all) {
         const ratio = (values: number[]) => (median(values) / median(row.dryRun)).toFixed(1);
