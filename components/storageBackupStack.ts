@@ -1,5 +1,6 @@
 // Composes the whole storage and backup stack for one cluster from validated settings.
 import * as pulumi from "@pulumi/pulumi";
+import { applyAwaitTimeout } from "./awaitTimeout";
 import { BucketCredentials } from "./bucketCredentials";
 import { StackSecrets, StackSettings } from "./config/stackConfig";
 import { OpenEbs } from "./openebs";
@@ -28,6 +29,7 @@ export interface ExistingState {
 
 export function deployStorageBackupStack(settings: StackSettings, secrets: StackSecrets,
     existing: ExistingState = { buckets: new Set() }): StorageBackupStackOutputs {
+    applyAwaitTimeout(settings.kubernetes.awaitTimeout);
     const providers = createProviders(settings, secrets);
     const opts = providerOptions(providers);
 
