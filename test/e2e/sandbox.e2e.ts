@@ -9,6 +9,8 @@ import * as path from "path";
 import { credentialFields } from "../../components/bucketCredentials";
 import { resticSecretName } from "../../components/protectedApp";
 import { volumePolicyName } from "../../components/velero";
+import { renderCharts } from "../helpers/chartRender";
+import { everyOptionRawConfig, settingsFrom, stackFileConfig } from "../helpers/settings";
 import { nodeNames } from "../sandbox/nodes";
 import { itemFields, renderExternalSecret } from "../sandbox/externalSecrets";
 import { KubeApiError, KubeObject } from "../sandbox/kubeClient";
@@ -140,6 +142,35 @@ describe("sandbox end to end", function () {
                 assert.strictEqual(status.numberReady, nodeNames.length, `DaemonSet ${daemonSet.metadata.name}: ${status.numberReady} of ${nodeNames.length} nodes ready`);
             }
         });
+
+        for (const [config, raw] of [["the apps stack", () => stackFileConfig("apps")], ["every optional part on", everyOptionRawConfig]] as const) {
+            it(`every chart, rendered with the values the program passes for ${config}, is accepted by the API server (dry run)`, async function () {
+                this.timeout(300_000);
+                const rendered = await renderCharts(settingsFrom(raw()));
+                const refused: string[] = [];
+                const madeNamespaces: KubeObject[] = [];
+                try {
+                    for (const chart of rendered) {
+                        const namespace = { apiVersion: "v1", kind: "Namespace", metadata: { name: chart.namespace } };
+                        if (!await sandbox.kube.get(namespace)) {
+                            madeNamespaces.push(await sandbox.kube.apply(namespace));
+                        }
+                        for (const object of chart.objects) {
+                            const scoped = object.metadata.namespace || !await sandbox.kube.namespaced(object.apiVersion, object.kind).catch(() => true)
+                                ? object : { ...object, metadata: { ...object.metadata, namespace: chart.namespace } };
+                            await sandbox.kube.apply(scoped as KubeObject, { dryRun: true }).catch((error: Error) =>
+                                refused.push(`${chart.chart} ${object.kind} ${object.metadata.name}: ${error.message}`));
+                        }
+                    }
+                } finally {
+                    for (const namespace of madeNamespaces) {
+                        await sandbox.kube.delete(namespace);
+                    }
+                }
+                assert.ok(rendered.length >= 4 && rendered.every((chart) => chart.objects.length > 0), "nothing was rendered");
+                assert.deepStrictEqual(refused, []);
+            });
+        }
 
         it("runs against an API server that rejects fields a CRD does not declare (the check above can fail)", async () => {
             await assert.rejects(sandbox.kube.apply({

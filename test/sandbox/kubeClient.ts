@@ -109,10 +109,11 @@ export class KubeClient {
         return (await this.resource(apiVersion, kind)).namespaced;
     }
 
-    /** Server-side apply; unknown or duplicate fields fail the request. */
-    async apply(object: KubeObject): Promise<KubeObject> {
+    /** Server-side apply; unknown or duplicate fields fail the request. A dry run only asks whether the
+     * API server would accept the object (admission and schema validation included). */
+    async apply(object: KubeObject, options: { dryRun?: boolean } = {}): Promise<KubeObject> {
         const path = await this.path(object);
-        return this.request("PATCH", `${path}?fieldManager=${fieldManager}&force=true&fieldValidation=Strict`,
+        return this.request("PATCH", `${path}?fieldManager=${fieldManager}&force=true&fieldValidation=Strict${options.dryRun ? "&dryRun=All" : ""}`,
             object, "application/apply-patch+yaml");
     }
 
