@@ -32,7 +32,7 @@ export function localpvProvisionerValues(settings: StackSettings["openebs"]): Re
                 podAntiAffinity: {
                     requiredDuringSchedulingIgnoredDuringExecution: [{
                         topologyKey: "kubernetes.io/hostname",
-                        // The chart's selector label: its name, whatever the release is called.
+                        // Every provisioner pod carries the chart name as `app`, whatever the release is called.
                         labelSelector: { matchLabels: { app: "localpv-provisioner" } },
                     }],
                 },
