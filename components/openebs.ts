@@ -9,6 +9,8 @@ import { ownedNamespace } from "./namespace";
 export interface OpenEbsArgs {
     charts: { localpvProvisioner: ChartSource; lvmLocalpv: ChartSource };
     settings: StackSettings["openebs"];
+    /** Node labels the provisioners must run on (the LVM node plugin runs on every node) (`kubernetes.nodeSelector`). */
+    nodeSelector: Record<string, string>;
 }
 
 /** The StorageClass annotation OpenEBS hostpath reads its settings from: a YAML list of name/value pairs. */
@@ -17,7 +19,7 @@ export function hostpathCasConfig(basePath: string): string {
 }
 
 /** localpv-provisioner values: an HA hostpath provisioner, without the chart's class or analytics. */
-export function localpvProvisionerValues(settings: StackSettings["openebs"]): Record<string, unknown> {
+export function localpvProvisionerValues({ settings, nodeSelector }: Pick<OpenEbsArgs, "settings" | "nodeSelector">): Record<string, unknown> {
     return {
         analytics: { enabled: false },
         // We create the class ourselves so its name and default flag are config.
@@ -28,6 +30,7 @@ export function localpvProvisionerValues(settings: StackSettings["openebs"]): Re
             // One replica provisions; the others stand by on other nodes (ADR-003 availability).
             enableLeaderElection: true,
             resources: settings.resources,
+            nodeSelector,
             affinity: {
                 podAntiAffinity: {
                     requiredDuringSchedulingIgnoredDuringExecution: [{
@@ -42,17 +45,17 @@ export function localpvProvisionerValues(settings: StackSettings["openebs"]): Re
 }
 
 /** lvm-localpv values: no second owner of the snapshot CRDs, and every container memory-bounded. */
-export function lvmLocalpvValues(settings: StackSettings["openebs"]): Record<string, unknown> {
+export function lvmLocalpvValues(lvmClass: NonNullable<StackSettings["openebs"]["lvmClass"]>, replicas: number,
+    nodeSelector: Record<string, string>): Record<string, unknown> {
     return {
         analytics: { enabled: false },
         // The snapshot-controller chart owns snapshot.storage.k8s.io; the LVM CRDs stay on.
         crds: { csi: { volumeSnapshots: { enabled: false } } },
         // The chart spreads controller replicas across nodes and turns leader election on above one
         // replica, so the LVM provisioner gets the same availability as the hostpath one. The chart gives
-        // all controller containers one resources block and all node-plugin containers another; until
-        // they have settings of their own they share the provisioner's bounds.
-        lvmController: { replicas: settings.replicas, resources: settings.resources },
-        lvmNode: { resources: settings.resources },
+        // all controller containers one resources block and all node-plugin containers another.
+        lvmController: { replicas, resources: lvmClass.controllerResources, nodeSelector },
+        lvmNode: { resources: lvmClass.nodeResources },
     };
 }
 
@@ -69,7 +72,7 @@ export class OpenEbs extends pulumi.ComponentResource {
         }, this);
         const hostpathChart = deployChart(`${name}-localpv-provisioner`, {
             source: args.charts.localpvProvisioner, namespace: settings.namespace,
-            values: localpvProvisionerValues(settings), dependsOn: [namespace],
+            values: localpvProvisionerValues(args), dependsOn: [namespace],
         }, this);
 
         const hostpath = new k8s.storage.v1.StorageClass(`${name}-hostpath`, {
@@ -90,7 +93,7 @@ export class OpenEbs extends pulumi.ComponentResource {
         if (settings.lvmClass) {
             const lvmChart = deployChart(`${name}-lvm-localpv`, {
                 source: args.charts.lvmLocalpv, namespace: settings.namespace,
-                values: lvmLocalpvValues(settings), dependsOn: [namespace],
+                values: lvmLocalpvValues(settings.lvmClass, settings.replicas, args.nodeSelector), dependsOn: [namespace],
             }, this);
             const lvm = new k8s.storage.v1.StorageClass(`${name}-lvm`, {
                 metadata: { name: settings.lvmClass.name },

@@ -9,12 +9,14 @@ import { ownedNamespace } from "./namespace";
 export interface SnapshotControllerArgs {
     chart: ChartSource;
     settings: StackSettings["snapshots"];
+    /** Node labels the controller must run on (`kubernetes.nodeSelector`). */
+    nodeSelector: Record<string, string>;
 }
 
-export function snapshotControllerValues(settings: StackSettings["snapshots"]): Record<string, unknown> {
+export function snapshotControllerValues(args: Pick<SnapshotControllerArgs, "settings" | "nodeSelector">): Record<string, unknown> {
     return {
         installCRDs: true,
-        controller: { replicaCount: 2, resources: settings.resources },
+        controller: { replicaCount: 2, resources: args.settings.resources, nodeSelector: args.nodeSelector },
         // The conversion webhook is only for old group-snapshot objects and regenerates its cert each render.
         webhook: { enabled: false },
     };
@@ -29,7 +31,7 @@ export class SnapshotController extends pulumi.ComponentResource {
         const { settings } = args;
         const namespace = ownedNamespace(settings.namespace, {}, this);
         this.chart = deployChart(name, {
-            source: args.chart, namespace: settings.namespace, values: snapshotControllerValues(settings), dependsOn: [namespace],
+            source: args.chart, namespace: settings.namespace, values: snapshotControllerValues(args), dependsOn: [namespace],
         }, this);
         this.classNames = settings.classes.map((snapshotClass) => new k8s.apiextensions.CustomResource(`${name}-${snapshotClass.name}`, {
             apiVersion: "snapshot.storage.k8s.io/v1",

@@ -44,15 +44,16 @@ export function deployStorageBackupStack(settings: StackSettings, secrets: Stack
         adoptExistingBucket: existing.buckets.has(settings.velero.bucket),
     }, opts);
 
-    const openebs = new OpenEbs("openebs", { charts: settings.charts, settings: settings.openebs }, opts);
+    const { nodeSelector } = settings.kubernetes;
+    const openebs = new OpenEbs("openebs", { charts: settings.charts, settings: settings.openebs, nodeSelector }, opts);
     const snapshots = new SnapshotController("snapshot-controller", {
-        chart: settings.charts.snapshotController, settings: settings.snapshots,
+        chart: settings.charts.snapshotController, settings: settings.snapshots, nodeSelector,
     }, opts);
     const volsync = new VolSync("volsync", {
-        chart: settings.charts.volsync, settings: settings.volsync, monitoring: settings.monitoring,
+        chart: settings.charts.volsync, settings: settings.volsync, monitoring: settings.monitoring, nodeSelector,
     }, opts);
     const velero = new Velero("velero", {
-        chart: settings.charts.velero, settings: settings.velero, minio: settings.minio, monitoring: settings.monitoring,
+        chart: settings.charts.velero, settings: settings.velero, minio: settings.minio, monitoring: settings.monitoring, nodeSelector,
         accessKeyId: veleroStorage.accessKeyId, secretAccessKey: veleroStorage.secretAccessKey,
         csiSnapshots: settings.snapshots.classes.length > 0,
     }, opts);

@@ -14,6 +14,8 @@ export interface VeleroArgs {
     settings: StackSettings["velero"];
     minio: StackSettings["minio"];
     monitoring: StackSettings["monitoring"];
+    /** Node labels the Velero server must run on (the node agent runs on every node) (`kubernetes.nodeSelector`). */
+    nodeSelector: Record<string, string>;
     /** The Velero bucket's scoped user. */
     accessKeyId: pulumi.Input<string>;
     secretAccessKey: pulumi.Input<string>;
@@ -31,7 +33,7 @@ export function awsCredentialsFile(accessKeyId: string, secretAccessKey: string)
     return `[default]\naws_access_key_id=${accessKeyId}\naws_secret_access_key=${secretAccessKey}\n`;
 }
 
-export function veleroValues(args: Pick<VeleroArgs, "settings" | "monitoring" | "csiSnapshots">): Record<string, unknown> {
+export function veleroValues(args: Pick<VeleroArgs, "settings" | "monitoring" | "csiSnapshots" | "nodeSelector">): Record<string, unknown> {
     const { settings, monitoring } = args;
     return {
         initContainers: [{
@@ -42,6 +44,7 @@ export function veleroValues(args: Pick<VeleroArgs, "settings" | "monitoring" | 
             resources: { requests: { memory: "64Mi" }, limits: { memory: "128Mi" } },
         }],
         resources: settings.resources,
+        nodeSelector: args.nodeSelector,
         credentials: { useSecret: true, existingSecret: veleroCredentialsSecret },
         // The storage location and schedule are created as our own resources (validated, visible to policy).
         backupsEnabled: false,

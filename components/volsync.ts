@@ -10,15 +10,18 @@ export interface VolSyncArgs {
     chart: ChartSource;
     settings: StackSettings["volsync"];
     monitoring: StackSettings["monitoring"];
+    /** Node labels the controller must run on (`kubernetes.nodeSelector`). */
+    nodeSelector: Record<string, string>;
 }
 
 /** Prometheus job name of the VolSync metrics endpoint; the alerts select on it. */
 export const volsyncMetricsJob = "volsync-metrics";
 
-export function volsyncValues(settings: StackSettings["volsync"]): Record<string, unknown> {
+export function volsyncValues(args: Pick<VolSyncArgs, "settings" | "nodeSelector">): Record<string, unknown> {
     return {
         manageCRDs: true,
-        resources: settings.resources,
+        resources: args.settings.resources,
+        nodeSelector: args.nodeSelector,
         // Scrapes authenticate with the Prometheus service account token rather than opening metrics up.
         metrics: { disableAuth: false },
     };
@@ -64,7 +67,7 @@ export class VolSync extends pulumi.ComponentResource {
         this.namespace = settings.namespace;
         const namespace = ownedNamespace(settings.namespace, {}, this);
         const chart = deployChart(name, {
-            source: args.chart, namespace: settings.namespace, values: volsyncValues(settings), dependsOn: [namespace],
+            source: args.chart, namespace: settings.namespace, values: volsyncValues(args), dependsOn: [namespace],
         }, this);
 
         if (monitoring.enabled) {

@@ -112,6 +112,23 @@ describe("chart values against the real upstream charts", function () {
         });
     }
 
+    it("kubernetes.nodeSelector pins every controller to the selected nodes and leaves node agents on every node", async function () {
+        this.timeout(120_000);
+        requireHelm(this);
+        const raw = everyOptionRawConfig();
+        raw.kubernetes = { nodeSelector: { "node-role.example.com/infra": "true" } };
+        const objects = (await chartDeployments(settingsFrom(raw))).map(renderChart).flatMap((chart) => chart.objects);
+        const selectorOf = (object: KubernetesObject) => at(object, "spec", "template", "spec", "nodeSelector") as Record<string, string> | undefined;
+        const controllers = objects.filter((object) => object.kind === "Deployment");
+        assert.ok(controllers.length >= 5, `only ${controllers.length} Deployments rendered`);
+        for (const controller of controllers) {
+            assert.strictEqual(selectorOf(controller)?.["node-role.example.com/infra"], "true", `Deployment ${controller.metadata.name} is not pinned`);
+        }
+        for (const agent of objects.filter((object) => object.kind === "DaemonSet")) {
+            assert.strictEqual(selectorOf(agent)?.["node-role.example.com/infra"], undefined, `DaemonSet ${agent.metadata.name} is pinned`);
+        }
+    });
+
     it("the every-option config deploys every chart, LVM included", async function () {
         const deployed = (await chartDeployments(settingsFrom(everyOptionRawConfig()))).map((deployment) => deployment.chart).sort();
         assert.deepStrictEqual(deployed, chartNames.map((name) => pinnedCharts[name].chart).sort());

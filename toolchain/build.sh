@@ -253,5 +253,6 @@ main() {
   fi
 }
 
-# Everything above is only definitions, so bash has read the whole file before anything runs.
-main "$@"
+# One line: bash reads a script as it runs it, so main and exit go together and an edit made during a
+# build is never half-read.
+main "$@"; exit $?

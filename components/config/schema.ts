@@ -70,6 +70,10 @@ const lvmClassSchema = z.strictObject({
     /** LVM volume group that exists on every storage node. */
     volumeGroup: z.string().regex(/^[A-Za-z0-9+_.-]+$/, "expected an LVM volume group name"),
     fsType: z.enum(["ext4", "xfs", "btrfs"]).default("ext4"),
+    /** Each container of the LVM controller (provisioner, resizer, snapshotter and the chart's own
+     * snapshot-controller), and each container of the node plugin. */
+    controllerResources: memoryResources("32Mi", "128Mi"),
+    nodeResources: memoryResources("64Mi", "256Mi"),
 });
 
 const openebsSchema = z.strictObject({
