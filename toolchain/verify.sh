@@ -57,7 +57,6 @@ echo "# binaries report their pinned versions"
 expect_output "pulumi version" "v3.276.0" pulumi version
 expect_output "language host" "3.276.0" pulumi-language-nodejs --version
 expect_output "random provider" "4.21.2" "${TOOLCHAIN_BIN}/plugins/pulumi-resource-random" -version
-expect_output "kubernetes provider" "4.24.1" "${TOOLCHAIN_BIN}/plugins/pulumi-resource-kubernetes" -version
 expect_output "minio" "7aac2a2c5b7c" minio --version
 expect_output "mc" "RELEASE.2025-08-13T08-35-41Z" mc --version
 expect_output "restic" "restic 0.18.1" restic version
