@@ -8,7 +8,7 @@ cd "$(dirname "$0")/.."
 # shellcheck disable=SC1091
 . toolchain/env.sh
 
-toolchain/build.sh pulumi providers minio restic etcd kube helm
+toolchain/build.sh --parallel pulumi providers minio restic etcd kube helm
 
 # The e2e policy test runs the policy pack, which needs its own node_modules.
 [ -d policy/node_modules/@pulumi/policy ] || npm --prefix policy ci --no-audit --no-fund --loglevel=error

@@ -34,7 +34,7 @@ suite() {
 if [ "$unit_only" -eq 1 ]; then
   suite "toolchain build" bash toolchain/build.sh restic
 else
-  suite "toolchain build" bash toolchain/build.sh pulumi providers minio mc restic etcd kube helm
+  suite "toolchain build" bash toolchain/build.sh --parallel pulumi providers minio restic etcd kube helm
 fi
 suite "program typecheck" npx --no-install tsc --noEmit -p tsconfig.json
 suite "program tests" npx --no-install mocha

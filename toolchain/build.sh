@@ -4,6 +4,7 @@
 #   toolchain/build.sh                     # everything: pulumi providers minio restic etcd kube kwok helm
 #   toolchain/build.sh pulumi providers    # a subset: groups or single tools (see `--list`)
 #   toolchain/build.sh --force etcd        # rebuild even if up to date
+#   toolchain/build.sh --parallel          # two build streams at once (module downloads overlap compiles)
 #
 # Every tool is pinned by a wrapper module under toolchain/<tool>/ (go.mod + go.sum, committed). A tool is
 # rebuilt only when its stamp (version + build flags + hash of its wrapper's go.mod/go.sum/*.go) changed or a
@@ -67,6 +68,9 @@ declare -A GROUPS_=(
   [all]="pulumi random kubernetes minio mc restic etcd kube kwok helm"
 )
 ORDER="pulumi random kubernetes minio mc restic etcd kube kwok helm"   # cheapest and most useful first
+# With --parallel, these tools form one stream and the rest the other (about equal cold times). Pulumi
+# leads its stream: the providers install into its plugin cache.
+STREAM_A="pulumi random kubernetes"
 
 # Providers that the npm SDKs need but that cannot be built here: say so instead of failing every run.
 NOT_BUILDABLE="minio provider (github.com/aminueza/terraform-provider-minio v1.20.1: module zip not served)
@@ -158,6 +162,21 @@ install_plugin() {
 }
 
 # ---- machinery -------------------------------------------------------------------------------------------
+# Runs this script twice at once, on the wanted tools of STREAM_A and on the others; fails if either does.
+build_in_two_streams() {
+  local a=() b=() t pids=() status=0 force=()
+  [ "${FORCE}" = 1 ] && force=(--force)
+  for t in ${ORDER}; do
+    [ -n "${WANT[$t]:-}" ] || continue
+    if [[ " ${STREAM_A} " == *" ${t} "* ]]; then a+=("$t"); else b+=("$t"); fi
+  done
+  # An empty list would mean "everything" to the sub-run.
+  [ ${#a[@]} -gt 0 ] && { bash "${BASH_SOURCE[0]}" "${force[@]}" "${a[@]}" & pids+=($!); }
+  [ ${#b[@]} -gt 0 ] && { bash "${BASH_SOURCE[0]}" "${force[@]}" "${b[@]}" & pids+=($!); }
+  for t in "${pids[@]}"; do wait "$t" || status=1; done
+  [ "${status}" = 0 ] || { echo "toolchain: FAILED (see the stream output above)" >&2; exit 1; }
+}
+
 stamp_of() {
   local t=$1 d="${TC_DIR}/${DIR[$1]}"
   {
@@ -176,17 +195,19 @@ outputs_present() {
 }
 
 usage() {
-  echo "usage: toolchain/build.sh [--force] [--list] [GROUP|TOOL]..."
+  echo "usage: toolchain/build.sh [--force] [--parallel] [--list] [GROUP|TOOL]..."
   echo "groups: pulumi providers minio restic etcd kube helm all (default: all)"
   echo "tools:  ${ORDER}"
 }
 
 main() {
   FORCE=0
+  PARALLEL=0
   REQ=()
   for a in "$@"; do
     case "$a" in
       --force) FORCE=1 ;;
+      --parallel) PARALLEL=1 ;;
       --list) for t in ${ORDER}; do printf '%-8s %-22s %s\n' "$t" "${VERSION[$t]}" "${OUTPUTS[$t]}"; done; exit 0 ;;
       -h|--help) usage; exit 0 ;;
       *) REQ+=("$a") ;;
@@ -211,6 +232,11 @@ main() {
   # Providers are installed with the pulumi binary: make sure it exists first.
   if { [ -n "${WANT[random]:-}" ] || [ -n "${WANT[kubernetes]:-}" ]; } && [ -z "${WANT[pulumi]:-}" ] && [ ! -x "${BIN}/pulumi" ]; then
     WANT[pulumi]=1
+  fi
+
+  if [ "${PARALLEL}" = 1 ]; then
+    build_in_two_streams
+    return
   fi
 
   FAILED=()
