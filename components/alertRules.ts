@@ -2,6 +2,7 @@
 // that own the metrics; this file only turns them into a custom resource.
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import { nonEmpty } from "./metadata";
 
 export interface AlertRule {
     alert: string;
@@ -17,7 +18,7 @@ export function prometheusRule(name: string, namespace: string, labels: Record<s
     return new k8s.apiextensions.CustomResource(name, {
         apiVersion: "monitoring.coreos.com/v1",
         kind: "PrometheusRule",
-        metadata: { name, namespace, labels },
+        metadata: { name, namespace, labels: nonEmpty(labels) },
         spec: {
             groups: [{
                 name,

@@ -38,9 +38,9 @@ export class SnapshotController extends pulumi.ComponentResource {
             kind: "VolumeSnapshotClass",
             metadata: {
                 name: snapshotClass.name,
-                annotations: snapshotClass.isDefault ? { "snapshot.storage.kubernetes.io/is-default-class": "true" } : {},
+                annotations: snapshotClass.isDefault ? { "snapshot.storage.kubernetes.io/is-default-class": "true" } : undefined,
                 // Velero's built-in CSI support snapshots with the class carrying this label.
-                labels: snapshotClass.isDefault ? { "velero.io/csi-volumesnapshot-class": "true" } : {},
+                labels: snapshotClass.isDefault ? { "velero.io/csi-volumesnapshot-class": "true" } : undefined,
             },
             driver: snapshotClass.driver,
             deletionPolicy: snapshotClass.deletionPolicy,

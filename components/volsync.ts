@@ -4,6 +4,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { AlertRule, prometheusRule } from "./alertRules";
 import { ChartSource, StackSettings } from "./config/stackConfig";
 import { deployChart } from "./helmChart";
+import { nonEmpty } from "./metadata";
 import { ownedNamespace } from "./namespace";
 
 export interface VolSyncArgs {
@@ -76,7 +77,7 @@ export class VolSync extends pulumi.ComponentResource {
             new k8s.apiextensions.CustomResource(`${name}-metrics`, {
                 apiVersion: "monitoring.coreos.com/v1",
                 kind: "ServiceMonitor",
-                metadata: { name: volsyncMetricsJob, namespace: settings.namespace, labels: monitoring.labels },
+                metadata: { name: volsyncMetricsJob, namespace: settings.namespace, labels: nonEmpty(monitoring.labels) },
                 spec: {
                     selector: { matchLabels: { "app.kubernetes.io/name": "volsync", "app.kubernetes.io/instance": name } },
                     namespaceSelector: { matchNames: [settings.namespace] },

@@ -24,6 +24,8 @@ const REFERENCE_KEY_RE = /^(existing|use)|(name|ref|file|path|enabled|mode|names
 const CREDENTIAL_PARENT_RE = /^secretContents$/;
 /** Values that are resolved elsewhere: Go/ESO templates, Kubernetes $(VAR) and ${VAR} expansion. */
 const REFERENCE_VALUE_RE = /^\s*(\{\{.*\}\}|\$\(.*\)|\$\{.*\})\s*$/s;
+/** An absolute file path names where a mounted credential is (GOOGLE_APPLICATION_CREDENTIALS=/credentials/cloud). */
+const FILE_PATH_VALUE_RE = /^\/[\w.-]+(\/[\w.-]+)*$/;
 
 const VALUE_SHAPES: readonly [string, RegExp][] = [
     ["an AWS access key id", /\b(AKIA|ASIA)[0-9A-Z]{16}\b/],
@@ -49,7 +51,7 @@ function credentialReason(path: Path, value: unknown): string | undefined {
     if (value === UNKNOWN) {
         return credentialKey ? `key "${key}" is filled from another resource's output (unknown at preview), i.e. a credential copied in as plain data` : undefined;
     }
-    if (typeof value !== "string" || value.trim() === "" || REFERENCE_VALUE_RE.test(value)) {
+    if (typeof value !== "string" || value.trim() === "" || REFERENCE_VALUE_RE.test(value) || FILE_PATH_VALUE_RE.test(value)) {
         return undefined;
     }
     const shape = VALUE_SHAPES.find(([, re]) => re.test(value));

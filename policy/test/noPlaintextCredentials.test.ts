@@ -51,6 +51,13 @@ describe("no-plaintext-credentials", () => {
         assertViolations(r, [/Deployment "apps\/app": container "app", env "AWS_SECRET_ACCESS_KEY" \(spec\.template\.spec\.containers\[0\]\.env\[0\]\.value\): key "AWS_SECRET_ACCESS_KEY" holds the literal of 8 characters\. Use env\[\]\.valueFrom\.secretKeyRef/]);
     });
 
+    it("lets an env var point at a mounted credential file (the Velero chart's GOOGLE_APPLICATION_CREDENTIALS)", async () => {
+        assertClean(await runPolicy(noPlaintextCredentials, withEnv([{ name: "GOOGLE_APPLICATION_CREDENTIALS", value: "/credentials/cloud" }])));
+        // A path-like word with spaces or a relative form is still a literal.
+        assertViolations(await runPolicy(noPlaintextCredentials, withEnv([{ name: "DB_PASSWORD", value: "/not a path" }])), [/env "DB_PASSWORD"/]);
+        assertViolations(await runPolicy(noPlaintextCredentials, withEnv([{ name: "DB_PASSWORD", value: "hunter2/x" }])), [/env "DB_PASSWORD"/]);
+    });
+
     it("checks env literals set by workload patches too", async () => {
         const patch = { ...withEnv([{ name: "API_TOKEN", value: "abcdef123456" }]), type: "kubernetes:apps/v1:DeploymentPatch" };
         assertViolations(await runPolicy(noPlaintextCredentials, patch), [/DeploymentPatch "apps\/app": container "app", env "API_TOKEN"/]);

@@ -257,8 +257,7 @@ describe("sandbox end to end", function () {
             this.timeout(600_000);
             const policy = { apiVersion: "v1", kind: "ConfigMap", metadata: { name: volumePolicyName, namespace: "velero" } };
             const original = (await sandbox.kube.get(policy))!.data as Record<string, string>;
-            await sandbox.kube.request("PATCH", `/api/v1/namespaces/velero/configmaps/${volumePolicyName}`,
-                { data: { "policy.yaml": "version: v1\nvolumePolicies: []\n" } }, "application/merge-patch+json");
+            await sandbox.kube.mergePatch(policy, { data: { "policy.yaml": "version: v1\nvolumePolicies: []\n" } });
             const drift = await sandbox.pulumi(["refresh", "--stack", stackName, "--yes", "--skip-preview", "--expect-no-changes", "--diff"])
                 .then(() => undefined, (failure) => failure);
             assert.ok(drift instanceof PulumiError, "refresh --expect-no-changes passed although the ConfigMap was edited");
@@ -279,6 +278,8 @@ describe("sandbox end to end", function () {
                 "storage-backup:apps[0].cacheStorageClass": "no-such-cache-class",
                 "storage-backup:apps[0].pvc.create": "false",
                 "storage-backup:apps[0].pvc.name": "no-such-pvc",
+                // A volume class that snapshots (the hostpath class cannot); missing as well.
+                "storage-backup:apps[0].pvc.storageClass": "no-such-volume-class",
             }, async () => {
                 const error = await sandbox.pulumi(["up", "--stack", missing, "--yes", "--skip-preview"]).then(() => undefined, (failure) => failure);
                 assert.ok(error instanceof PulumiError, "up accepted a config naming objects the cluster lacks");
@@ -286,6 +287,7 @@ describe("sandbox end to end", function () {
                 for (const expected of [
                     /VolumeSnapshotClass "no-such-snapshot-class" does not exist.*apps\[0\]\.volumeSnapshotClass/,
                     /StorageClass "no-such-cache-class" does not exist.*apps\[0\]\.cacheStorageClass/,
+                    /StorageClass "no-such-volume-class" does not exist.*apps\[0\]\.pvc\.storageClass/,
                     new RegExp(`PersistentVolumeClaim "${sandboxApp.name}/no-such-pvc" does not exist.*apps\\[0\\]\\.pvc\\.name`),
                 ]) {
                     assert.match(text, expected);
@@ -364,15 +366,20 @@ describe("sandbox end to end", function () {
             this.timeout(900_000);
             const config = (...args: string[]) => sandbox.pulumi(["config", ...args, "--stack", stackName, "--path"]);
             await config("set", "storage-backup:kubernetes.awaitTimeout", "45s");
-            await config("set", "storage-backup:kubernetes.nodeSelector.sandbox/no-such-node", "true");
-            const started = Date.now();
-            const error = await sandbox.pulumi(["up", "--stack", stackName, "--yes", "--skip-preview"]).then(() => undefined, (failure) => failure);
-            const seconds = (Date.now() - started) / 1000;
-            assert.ok(error instanceof PulumiError, "up succeeded with every controller pinned to a node that does not exist");
-            assert.match(error.run.stdout + error.run.stderr, /Deployment|apps\/v1/, "the failure does not name a Deployment");
-            assert.match(error.run.stdout + error.run.stderr, /timed out|[Tt]imeout|Unschedulable|didn't match/);
-            assert.ok(seconds < 300, `up took ${seconds}s to fail with a 45s await timeout`);
-            await config("rm", "storage-backup:kubernetes.nodeSelector");
+            await config("set", "storage-backup:kubernetes.nodeSelector.sandbox/pool", "no-such-pool");
+            try {
+                const started = Date.now();
+                const error = await sandbox.pulumi(["up", "--stack", stackName, "--yes", "--skip-preview"]).then(() => undefined, (failure) => failure);
+                const seconds = (Date.now() - started) / 1000;
+                timings["pulumi up (unschedulable, fails)"] = seconds;
+                assert.ok(error instanceof PulumiError, "up succeeded with every controller pinned to a node that does not exist");
+                const output = error.run.stdout + error.run.stderr;
+                assert.match(output, /kubernetes:apps\/v1:Deployment \S+ \*\*updating failed\*\*|Deployment .* failed/, `the failure does not name a Deployment:\n${output.slice(-3000)}`);
+                assert.match(output, /timed out|[Tt]imeout/, `the failure does not say it timed out:\n${output.slice(-3000)}`);
+                assert.ok(seconds < 300, `up took ${seconds}s to fail with a 45s await timeout`);
+            } finally {
+                await config("rm", "storage-backup:kubernetes.nodeSelector");
+            }
             await timed("pulumi up (after fixing placement)", () => pulumi(["up", "--stack", stackName, "--yes", "--skip-preview"]));
             await config("rm", "storage-backup:kubernetes.awaitTimeout");
             await pulumi(["up", "--stack", stackName, "--yes", "--skip-preview", "--expect-no-changes"]);

@@ -1,6 +1,8 @@
-// A small Kubernetes API client for the sandbox and its stand-in provider: server-side apply with strict
-// field validation (so an unknown field in a custom resource is an error, as the issue asks, not silently
-// pruned), get, delete and list, with resource paths found by API discovery.
+// A small Kubernetes API client for the sandbox and the tests: server-side apply with strict field validation
+// (an unknown field in a custom resource is an error, not silently pruned), get, delete and list, with
+// resource paths found by API discovery. Not @kubernetes/client-node's generic object API: it serialises
+// every object through its typed models, which drops fields of plain manifests (a CRD schema's `type`
+// keys, for one), so upstream manifests would not reach the API server as written.
 import * as k8s from "@kubernetes/client-node";
 import * as https from "https";
 
@@ -115,6 +117,11 @@ export class KubeClient {
         const path = await this.path(object);
         return this.request("PATCH", `${path}?fieldManager=${fieldManager}&force=true&fieldValidation=Strict${options.dryRun ? "&dryRun=All" : ""}`,
             object, "application/apply-patch+yaml");
+    }
+
+    /** A JSON merge patch, as `kubectl patch --type merge` makes it (an edit behind the stack's back). */
+    async mergePatch(object: Pick<KubeObject, "apiVersion" | "kind" | "metadata">, patch: Record<string, unknown>): Promise<KubeObject> {
+        return this.request("PATCH", await this.path(object), patch, "application/merge-patch+json");
     }
 
     async get(object: Pick<KubeObject, "apiVersion" | "kind" | "metadata">): Promise<KubeObject | undefined> {

@@ -52,7 +52,7 @@ function node(name: string): KubeObject {
 /** Registers the nodes and waits until every one is Ready and untainted, so Pods can be scheduled. */
 export async function addNodes(kube: KubeClient, timeoutMs = 60_000): Promise<void> {
     for (const name of nodeNames) {
-        await kube.request("POST", "/api/v1/nodes", node(name));
+        await kube.apply(node(name));
     }
     const deadline = Date.now() + timeoutMs;
     for (;;) {
