@@ -437,6 +437,11 @@ describe("sandbox end to end", function () {
             }
             // The ESO CRD is the cluster's, so its objects must be gone one by one; the stack's own CRDs went with their charts.
             assert.deepStrictEqual(await sandbox.kube.list("external-secrets.io/v1", "ExternalSecret"), []);
+            // The provider does not wait for a deleted CRD to be finalized; the API server finishes it within seconds.
+            const volsyncCrd = { apiVersion: "apiextensions.k8s.io/v1", kind: "CustomResourceDefinition", metadata: { name: "replicationsources.volsync.backube" } };
+            for (const deadline = Date.now() + 60_000; await sandbox.kube.get(volsyncCrd) && Date.now() < deadline;) {
+                await new Promise((resolve) => setTimeout(resolve, 500));
+            }
             await assert.rejects(sandbox.kube.list("volsync.backube/v1alpha1", "ReplicationSource"), /does not serve/);
             const buckets = await root()("ls", "target");
             for (const bucket of ["volsync", "openebs-backups"]) {
