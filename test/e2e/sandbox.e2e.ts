@@ -435,14 +435,11 @@ describe("sandbox end to end", function () {
                 assert.strictEqual(await sandbox.kube.get({ apiVersion: "v1", kind: "Namespace", metadata: { name: namespace } }), undefined,
                     `namespace ${namespace} is still there`);
             }
-            // The ESO CRD is the cluster's, so its objects must be gone one by one; the stack's own CRDs went with their charts.
+            // The ESO CRD is the cluster's, so its objects must be gone one by one. VolSync's chart marks its CRDs
+            // `helm.sh/resource-policy: keep`, and the provider honours that: the CRDs stay, the stack's objects go.
             assert.deepStrictEqual(await sandbox.kube.list("external-secrets.io/v1", "ExternalSecret"), []);
-            // The provider does not wait for a deleted CRD to be finalized; the API server finishes it within seconds.
-            const volsyncCrd = { apiVersion: "apiextensions.k8s.io/v1", kind: "CustomResourceDefinition", metadata: { name: "replicationsources.volsync.backube" } };
-            for (const deadline = Date.now() + 60_000; await sandbox.kube.get(volsyncCrd) && Date.now() < deadline;) {
-                await new Promise((resolve) => setTimeout(resolve, 500));
-            }
-            await assert.rejects(sandbox.kube.list("volsync.backube/v1alpha1", "ReplicationSource"), /does not serve/);
+            assert.deepStrictEqual(await sandbox.kube.list("volsync.backube/v1alpha1", "ReplicationSource"), []);
+            assert.deepStrictEqual(await sandbox.kube.list("volsync.backube/v1alpha1", "ReplicationDestination"), []);
             const buckets = await root()("ls", "target");
             for (const bucket of ["volsync", "openebs-backups"]) {
                 assert.match(buckets.stdout, new RegExp(` ${bucket}/\\n`), `bucket ${bucket} was deleted`);
