@@ -2,7 +2,7 @@
 // archive holds a chart version, the files inside it, and the default values it ships.
 import * as fs from "fs";
 import * as path from "path";
-import { gunzipSync } from "zlib";
+import * as tar from "tar";
 import { parse } from "yaml";
 
 export const sharedHelmRepo = process.env.SHARED_HELM_REPO_DIR ?? path.resolve(__dirname, "..", "..", "..", "shared", "helm-repo");
@@ -19,24 +19,22 @@ export function chartArchive(chart: string, version: string): string {
     return path.join(sharedHelmRepo, entry.urls[0]);
 }
 
-/** Regular files of a .tgz by path. Helm writes ustar entries, with PAX headers for long paths. */
+/** Regular files of a .tgz by path, read at once (tar's sync mode emits every entry's data before returning). */
 export function archiveFiles(archive: string): Map<string, string> {
-    const tar = gunzipSync(fs.readFileSync(archive));
     const files = new Map<string, string>();
-    let paxPath: string | undefined;
-    for (let offset = 0; offset + 512 <= tar.length && tar[offset] !== 0;) {
-        const field = (start: number, length: number) => tar.toString("utf8", offset + start, offset + start + length).replace(/\0.*$/s, "");
-        const size = parseInt(field(124, 12).trim() || "0", 8);
-        const type = field(156, 1);
-        const body = tar.toString("utf8", offset + 512, offset + 512 + size);
-        const prefix = field(345, 155);
-        const name = paxPath ?? (prefix ? `${prefix}/${field(0, 100)}` : field(0, 100));
-        paxPath = type === "x" ? /^\d+ path=(.*)$/m.exec(body)?.[1] : undefined;
-        if (type === "0" || type === "") {
-            files.set(name, body);
-        }
-        offset += 512 + Math.ceil(size / 512) * 512;
-    }
+    tar.list({
+        file: archive,
+        sync: true,
+        onReadEntry: (entry) => {
+            if (entry.type !== "File") {
+                entry.resume();
+                return;
+            }
+            const chunks: Buffer[] = [];
+            entry.on("data", (chunk: Buffer) => chunks.push(chunk));
+            entry.on("end", () => files.set(entry.path, Buffer.concat(chunks).toString("utf8")));
+        },
+    });
     return files;
 }
 
