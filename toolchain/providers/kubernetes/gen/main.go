@@ -10,7 +10,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"strings"
 )
 
 const providerModule = "github.com/pulumi/pulumi-kubernetes/provider/v4"
@@ -19,11 +18,16 @@ func main() {
 	if len(os.Args) != 2 {
 		fail(fmt.Errorf("usage: go run ./gen <version>"))
 	}
-	out, err := exec.Command("go", "list", "-m", "-f", "{{.Dir}}", providerModule).Output()
+	// `go mod download` (unlike `go list -m`) fetches the module into an empty cache and prints where it is.
+	out, err := exec.Command("go", "mod", "download", "-json", providerModule).Output()
 	if err != nil {
-		fail(fmt.Errorf("locating %s: %w", providerModule, err))
+		fail(fmt.Errorf("downloading %s: %w", providerModule, err))
 	}
-	src := filepath.Join(strings.TrimSpace(string(out)), "cmd", "pulumi-resource-kubernetes")
+	var module struct{ Dir string }
+	if err := json.Unmarshal(out, &module); err != nil || module.Dir == "" {
+		fail(fmt.Errorf("locating %s: %v (%s)", providerModule, err, out))
+	}
+	src := filepath.Join(module.Dir, "cmd", "pulumi-resource-kubernetes")
 
 	var schema map[string]any
 	readJSON(filepath.Join(src, "schema.json"), &schema)
