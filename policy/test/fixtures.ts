@@ -1,6 +1,7 @@
 /** Small builders for the Kubernetes/MinIO resources the tests feed to the policies. */
+import { Policy } from "@pulumi/policy";
 import * as assert from "assert";
-import { PackResult, ResourceRecord } from "./harness";
+import { PackConfig, PackResult, ResourceRecord, runPolicy } from "./harness";
 
 export function container(name: string, memory: { request?: unknown; limit?: unknown } = { request: "64Mi", limit: "128Mi" }, extra: object = {}) {
     const resources: Record<string, Record<string, unknown>> = { requests: { cpu: "10m" }, limits: {} };
@@ -68,13 +69,37 @@ export const pvc = (name: string, namespace = "apps", labels: Record<string, str
     return { ...r, type: "kubernetes:core/v1:PersistentVolumeClaim" };
 };
 
+/** The result's messages for an assertion's report; fails unless there are exactly `count` of them. */
+function messagesOf(result: PackResult, count: number): string {
+    const messages = result.violations.map((v) => `[${v.enforcementLevel}] ${v.message}`).join("\n");
+    assert.strictEqual(result.violations.length, count, `expected ${count} violation(s), got:\n${messages}`);
+    return messages;
+}
+
 /** Asserts the result holds exactly one mandatory violation per pattern, in any order, and nothing else. */
 export function assertViolations(result: PackResult, patterns: RegExp[], level = "mandatory"): void {
-    const messages = result.violations.map((v) => `[${v.enforcementLevel}] ${v.message}`);
-    assert.strictEqual(result.violations.length, patterns.length, `expected ${patterns.length} violation(s), got:\n${messages.join("\n")}`);
+    const messages = messagesOf(result, patterns.length);
     for (const pattern of patterns) {
         assert.ok(result.violations.some((v) => pattern.test(v.message) && v.enforcementLevel === level),
-            `no ${level} violation matches ${pattern}; got:\n${messages.join("\n")}`);
+            `no ${level} violation matches ${pattern}; got:\n${messages}`);
+    }
+}
+
+/** What every message names, each given literally: the resource (the message starts with it), the field, the value found, the fix. */
+export interface Named {
+    resource: string;
+    field: string;
+    value: string;
+    fix: string;
+}
+
+/** Asserts one mandatory violation per entry, naming all four of its parts, and nothing else. */
+export function assertNames(result: PackResult, expected: Named[]): void {
+    const messages = messagesOf(result, expected.length);
+    for (const parts of expected) {
+        const names = (message: string) => message.startsWith(parts.resource) && [parts.field, parts.value, parts.fix].every((p) => message.includes(p));
+        assert.ok(result.violations.some((v) => v.enforcementLevel === "mandatory" && names(v.message)),
+            `no mandatory violation names ${JSON.stringify(parts)}; got:\n${messages}`);
     }
 }
 
@@ -85,4 +110,13 @@ export function assertClean(result: PackResult): void {
 export function assertNotApplicable(result: PackResult, policyName: string): void {
     assert.deepStrictEqual(result.violations, []);
     assert.ok(result.notApplicable.some((n) => n.policyName === policyName), `expected ${policyName} to be not applicable`);
+}
+
+/** One test per case: the policy's only violation for the case's resources (and pack config) names all four parts. */
+export function describeMessages(policy: Policy, cases: Record<string, [ResourceRecord | ResourceRecord[], Named, PackConfig?]>): void {
+    describe("every message names the resource, the field, the value found and the fix", () => {
+        for (const [name, [resources, named, config]] of Object.entries(cases)) {
+            it(name, async () => assertNames(await runPolicy(policy, resources, config), [named]));
+        }
+    });
 }

@@ -69,7 +69,7 @@ describe("the pack", () => {
             { type: "minio:index/iamUser:IamUser", name: "db", props: { name: "db" } },
             {
                 type: "minio:index/iamPolicy:IamPolicy", name: "db", props: {
-                    policy: JSON.stringify({ Statement: [{ Effect: "Allow", Action: ["s3:*"], Resource: ["arn:aws:s3:::backups", "arn:aws:s3:::backups/*"] }] }),
+                    policy: JSON.stringify({ Statement: [{ Effect: "Allow", Action: ["s3:ListBucket", "s3:GetObject", "s3:PutObject", "s3:DeleteObject"], Resource: ["arn:aws:s3:::backups", "arn:aws:s3:::backups/*"] }] }),
                 },
             },
             { type: "minio:index/iamUserPolicyAttachment:IamUserPolicyAttachment", name: "db", props: { userName: "db", policyName: "db" } },
