@@ -113,7 +113,7 @@ function validate(args: StackValidationArgs, report: ReportViolation): void {
 
     for (const claim of claims) {
         if (claim.namespace === UNKNOWN || claim.name === UNKNOWN) {
-            report(`${claim.label}: its name or namespace is unknown at preview, so backup coverage can't be proven. ` +
+            report(`${claim.label}: metadata.name or metadata.namespace is unknown at preview, so backup coverage can't be proven. ` +
                 `Give it a literal metadata.name and metadata.namespace.`, claim.owner.urn);
             continue;
         }

@@ -39,7 +39,7 @@ function checkBackupTtl(where: string, ttl: unknown, path: Path, cfg: BackupTtls
     const field = formatPath(path);
     const bounds = `[${cfg.minBackupTtl}, ${cfg.maxBackupTtl}]`;
     if (ttl === UNKNOWN) {
-        report(`${where}: ${field} must be known at preview (a literal Go duration), so the backup TTL can't be checked. Set it to a literal such as "720h0m0s".`);
+        report(`${where}: ${field} is unknown at preview, so the backup TTL can't be checked. Set it to a literal Go duration such as "720h0m0s".`);
         return;
     }
     const seconds = typeof ttl === "string" ? parseGoDuration(ttl) : undefined;
@@ -67,14 +67,14 @@ function checkResticRetention(where: string, props: unknown, cfg: BackupTtlsConf
     const retain = at(restic, "retain");
     const retainRules = entries(retain).filter(([, v]) => v !== undefined && v !== null);
     if (retain === UNKNOWN || retainRules.some(([, v]) => v === UNKNOWN)) {
-        report(`${where}: spec.restic.retain must be known at preview, so the retention policy can't be checked. Use literal retain counts.`);
+        report(`${where}: spec.restic.retain is unknown at preview, so the retention policy can't be checked. Set literal retain counts.`);
     } else if (retainRules.length === 0) {
         report(`${where}: spec.restic.retain must set a retention policy, ${found(retain)}. ` +
             `Set spec.restic.retain (e.g. { daily: 7, weekly: 4 }) so restic forgets old snapshots.`);
     }
     const prune = at(restic, "pruneIntervalDays");
     if (prune === UNKNOWN) {
-        report(`${where}: spec.restic.pruneIntervalDays must be known at preview. Set it to a literal number of days.`);
+        report(`${where}: spec.restic.pruneIntervalDays is unknown at preview, so the prune interval can't be checked. Set it to a literal number of days.`);
     } else if (typeof prune !== "number" || !Number.isInteger(prune) || prune < 1 || prune > cfg.maxPruneIntervalDays) {
         report(`${where}: spec.restic.pruneIntervalDays must be a whole number of days in [1, ${cfg.maxPruneIntervalDays}], ${found(prune)}. ` +
             `Set spec.restic.pruneIntervalDays (policy config maxPruneIntervalDays).`);
@@ -86,7 +86,7 @@ function checkJobTtl(where: string, jobSpecPath: Path, props: unknown, cfg: Back
     const field = formatPath(path);
     const ttl = at(props, ...path);
     if (ttl === UNKNOWN) {
-        report(`${where}: ${field} must be known at preview. Set it to a literal number of seconds.`);
+        report(`${where}: ${field} is unknown at preview, so the Job's clean-up can't be checked. Set it to a literal number of seconds.`);
     } else if (typeof ttl !== "number" || !Number.isInteger(ttl) || ttl < 0 || ttl > cfg.maxJobTtlSecondsAfterFinished) {
         report(`${where}: ${field} must be a whole number of seconds in [0, ${cfg.maxJobTtlSecondsAfterFinished}], ${found(ttl)}. ` +
             `Set ${field} so finished Jobs and their pods are cleaned up (policy config maxJobTtlSecondsAfterFinished).`);

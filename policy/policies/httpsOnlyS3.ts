@@ -1,7 +1,7 @@
 import { PolicyConfigSchema, ReportViolation, ResourceValidationArgs, ResourceValidationPolicy } from "@pulumi/policy";
 import { configWithDefaults } from "../lib/config";
 import { describeResource, EXTERNAL_SECRET, found, HELM_TYPES, helmValues, SECRET, VELERO_BSL } from "../lib/k8s";
-import { at, formatPath, items, Path, UNKNOWN } from "../lib/props";
+import { at, formatPath, items, Path, show, UNKNOWN } from "../lib/props";
 
 export interface HttpsOnlyS3Config {
     exceptionReason: string;
@@ -21,6 +21,8 @@ const MINIO_PROVIDER = "pulumi:providers:minio";
 interface Endpoint {
     path: Path;
     value: unknown;
+    /** The field's own value, when `value` is the URL derived from it (the MinIO provider's minioSsl). */
+    setting?: string;
 }
 
 /**
@@ -52,9 +54,11 @@ function endpointsOf(args: ResourceValidationArgs): Endpoint[] {
             // The provider takes host:port plus a minioSsl flag (provider inputs arrive as strings).
             const ssl = at(args.props, "minioSsl");
             const server = at(args.props, "minioServer");
-            const value = ssl === UNKNOWN || server === UNKNOWN ? UNKNOWN
-                : `${ssl === true || ssl === "true" ? "https" : "http"}://${String(server ?? "<minioServer>")}`;
-            return [{ path: ["minioSsl"], value }];
+            if (ssl === UNKNOWN || server === UNKNOWN) {
+                return [{ path: [server === UNKNOWN ? "minioServer" : "minioSsl"], value: UNKNOWN }];
+            }
+            const value = `${ssl === true || ssl === "true" ? "https" : "http"}://${String(server ?? "<minioServer>")}`;
+            return [{ path: ["minioSsl"], value, setting: ssl === undefined ? "not set" : show(ssl) }];
         }
     }
     if (HELM_TYPES.includes(args.type)) {
@@ -77,23 +81,24 @@ function validate(args: ResourceValidationArgs, report: ReportViolation): void {
     const cfg = configWithDefaults<HttpsOnlyS3Config>(configSchema, args.getConfig());
     const subject = describeResource(args);
     const exception = cfg.exceptionReason ? ` Stack exception in force: ${cfg.exceptionReason}` : "";
-    for (const { path, value } of endpointsOf(args)) {
+    for (const { path, value, setting } of endpointsOf(args)) {
         const field = formatPath(path);
         if (value === UNKNOWN) {
-            report(`${subject}: ${field} must be known at preview, so the S3 endpoint's scheme can't be checked. Build it from literal config.`);
+            report(`${subject}: ${field} is unknown at preview, so the S3 endpoint's scheme can't be checked. Build it from literal config.`);
         } else if (typeof value !== "string") {
             report(`${subject}: ${field} must name an https:// S3 endpoint, ${found(value)}. Set it to an https:// URL.`);
         } else if (!usesHttps(value)) {
             const fix = args.type === MINIO_PROVIDER
                 ? "Set minioSsl: true and serve MinIO over TLS"
                 : `Use an https:// endpoint in ${field}`;
-            report(`${subject}: ${field} uses ${JSON.stringify(value)}; S3 traffic must use https://. ${fix}.${exception}`);
+            const uses = setting === undefined ? `uses ${show(value)}` : `is ${setting}, so the provider uses ${show(value)}`;
+            report(`${subject}: ${field} ${uses}; S3 traffic must use https://. ${fix}.${exception}`);
         }
     }
     if (args.type === VELERO_BSL) {
         const skip = at(args.props, "spec", "config", "insecureSkipTLSVerify");
         if (skip === "true" || skip === true) {
-            report(`${subject}: spec.config.insecureSkipTLSVerify is "true", which disables certificate checks. Remove it and trust the CA instead (spec.objectStorage.caCert).${exception}`);
+            report(`${subject}: spec.config.insecureSkipTLSVerify is ${show(skip)}, which disables certificate checks. Remove it and trust the CA instead (spec.objectStorage.caCert).${exception}`);
         }
     }
 }

@@ -26,7 +26,7 @@ function validate(args: ResourceValidationArgs, report: ReportViolation): void {
     const provisioner = at(args.props, "provisioner");
     const mode = at(args.props, "volumeBindingMode");
     if (provisioner === UNKNOWN) {
-        report(`${subject}: provisioner must be known at preview to decide whether the class is node-local. Set it to a literal.`);
+        report(`${subject}: provisioner is unknown at preview, so whether the class is node-local can't be decided. Set it to a literal.`);
         return;
     }
     if (typeof provisioner !== "string" || !localProvisioners.includes(provisioner)) {

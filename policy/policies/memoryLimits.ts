@@ -55,8 +55,8 @@ function checkResources(
             return undefined;
         }
         if (value === UNKNOWN) {
-            report(`${where}: ${fieldOf(kind)} must be known at preview (a literal), but it is computed from another ` +
-                `resource's output, so the memory ${kind === "limits" ? "limit" : "request"} can't be checked. Set it to a literal quantity.`);
+            report(`${where}: ${fieldOf(kind)} is unknown at preview (computed from another resource's output), so the memory ` +
+                `${kind === "limits" ? "limit" : "request"} can't be checked. Set it to a literal quantity.`);
             return undefined;
         }
         const parsed = typeof value === "string" || typeof value === "number" ? parseQuantity(value) : undefined;
@@ -101,8 +101,8 @@ function validate(args: ResourceValidationArgs, report: ReportViolation): void {
     };
 
     if (OPAQUE_HELM_TYPES.includes(args.type)) {
-        report(`${subject}: a Helm Release creates its objects inside Helm, so no policy can inspect its containers' ` +
-            `memory limits. Deploy the chart with kubernetes.helm.sh/v4 Chart, which registers every rendered object.`);
+        report(`${subject}: type is ${show(args.type)}, which creates its objects inside Helm, so no policy can inspect its ` +
+            `containers' memory limits. Deploy the chart with kubernetes.helm.sh/v4 Chart, which registers every rendered object.`);
         return;
     }
     if (RENDERING_TYPES.includes(args.type)) {

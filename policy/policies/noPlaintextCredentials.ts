@@ -97,7 +97,9 @@ function validate(args: ResourceValidationArgs, report: ReportViolation): void {
     for (const c of containersOf(at(args.props, ...podSpecPath), podSpecPath)) {
         const env = at(c.container, "env");
         if (c.container === UNKNOWN || env === UNKNOWN) {
-            report(`${subject}: the env of ${c.label} is unknown at preview, so it can't be checked for credentials. List env literally; take secrets from secretKeyRef.`);
+            const field = formatPath(c.container === UNKNOWN ? c.path : [...c.path, "env"]);
+            report(`${subject}: ${field} (the env of ${c.label}) is unknown at preview, so it can't be checked for credentials. ` +
+                `List env literally; take secrets from secretKeyRef.`);
             continue;
         }
         items(env).forEach((entry, i) => {

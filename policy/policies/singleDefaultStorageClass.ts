@@ -1,7 +1,7 @@
 import { PolicyConfigSchema, ReportViolation, StackValidationArgs, StackValidationPolicy } from "@pulumi/policy";
 import { configWithDefaults } from "../lib/config";
 import { describeResource, STORAGE_CLASS } from "../lib/k8s";
-import { at, UNKNOWN } from "../lib/props";
+import { at, show, UNKNOWN } from "../lib/props";
 
 export interface SingleDefaultStorageClassConfig {
     maxDefaultClasses: number;
@@ -24,16 +24,18 @@ function validate(args: StackValidationArgs, report: ReportViolation): void {
     if (classes.length === 0) {
         args.notApplicable("the stack creates no StorageClass");
     }
-    const defaults = classes.filter((r) => DEFAULT_ANNOTATIONS.some((a) => {
-        const v = at(r.props, "metadata", "annotations", a);
-        return v === "true" || v === UNKNOWN;
-    }));
+    // An unknown value counts as default: it may well be "true" once known.
+    const defaults = classes.flatMap((r) => {
+        const marks = DEFAULT_ANNOTATIONS.map((annotation) => ({ annotation, value: at(r.props, "metadata", "annotations", annotation) }))
+            .filter(({ value }) => value === "true" || value === UNKNOWN);
+        return marks.length > 0 ? [{ r, ...marks[0] }] : [];
+    });
     if (defaults.length > maxDefaultClasses) {
-        const names = defaults.map((r) => describeResource(r)).join(", ");
-        for (const r of defaults) {
-            report(`${describeResource(r)} is one of ${defaults.length} default StorageClasses (${names}); at most ` +
-                `${maxDefaultClasses} may carry storageclass.kubernetes.io/is-default-class: "true" (an unknown value counts as default). ` +
-                `Remove the annotation from all but one (policy config maxDefaultClasses).`, r.urn);
+        const names = defaults.map(({ r }) => describeResource(r)).join(", ");
+        for (const { r, annotation, value } of defaults) {
+            report(`${describeResource(r)}: metadata.annotations["${annotation}"] is ${show(value)}, making it one of ` +
+                `${defaults.length} default StorageClasses (${names}); at most ${maxDefaultClasses} may be default ` +
+                `(an unknown value counts as default). Remove the annotation from all but one (policy config maxDefaultClasses).`, r.urn);
         }
     }
 }

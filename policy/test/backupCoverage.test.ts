@@ -1,5 +1,5 @@
 import { backupCoverage } from "../policies/backupCoverage";
-import { assertClean, assertNotApplicable, assertViolations, helmChart, k8s, pvc, replicationSource, schedule, workload } from "./fixtures";
+import { assertClean, assertNotApplicable, assertViolations, describeMessages, helmChart, k8s, pvc, replicationSource, schedule, workload } from "./fixtures";
 import { ResourceRecord, runPolicy, UNKNOWN_AT_PREVIEW } from "./harness";
 
 const statefulSet = (name: string, replicas: number): ResourceRecord => {
@@ -62,10 +62,21 @@ describe("backup-coverage (stack policy)", () => {
         assertNotApplicable(await runPolicy(backupCoverage, []), "backup-coverage");
     });
 
+    const anonymous = pvc("db");
+    (anonymous.props.metadata as Record<string, unknown>).namespace = UNKNOWN_AT_PREVIEW;
+    describeMessages(backupCoverage, {
+        "a PVC nothing backs up": [[pvc("db")],
+            { resource: 'PersistentVolumeClaim "apps/db"', field: "spec.sourcePVC", value: 'PVC "apps/db"', fix: "Add a VolSync ReplicationSource for it" }],
+        "a PVC named only after create": [[anonymous],
+            { resource: 'PersistentVolumeClaim "db"', field: "metadata.namespace", value: "unknown at preview", fix: "Give it a literal metadata.name and metadata.namespace" }],
+        "a Snapshot copy without a VolumeSnapshotClass": [[pvc("db"), replicationSource("db", { copyMethod: "Snapshot" })],
+            { resource: 'ReplicationSource "apps/db"', field: "spec.restic.volumeSnapshotClassName", value: "not set", fix: "Name a VolumeSnapshotClass" }],
+    });
+
     it("reports what is unknown at preview instead of guessing", async () => {
         const anonymous = pvc("db");
         (anonymous.props.metadata as Record<string, unknown>).name = UNKNOWN_AT_PREVIEW;
-        assertViolations(await runPolicy(backupCoverage, [anonymous]), [/name or namespace is unknown at preview, so backup coverage can't be proven/]);
+        assertViolations(await runPolicy(backupCoverage, [anonymous]), [/metadata\.name or metadata\.namespace is unknown at preview, so backup coverage can't be proven/]);
         assertViolations(await runPolicy(backupCoverage, [pvc("db"), replicationSource("db", {}, UNKNOWN_AT_PREVIEW)]),
             [/no Velero schedule \(1 ReplicationSource\(s\) have a sourcePVC or namespace unknown at preview and can't count\)/]);
         assertViolations(await runPolicy(backupCoverage, [pvc("db"), replicationSource("db", { copyMethod: "Snapshot", volumeSnapshotClassName: UNKNOWN_AT_PREVIEW })]),

@@ -1,5 +1,7 @@
 import { backupTtls } from "../policies/backupTtls";
-import { assertClean, assertNotApplicable, assertViolations, container, goodRestic, helmChart, k8s, replicationSource, schedule, workload } from "./fixtures";
+import {
+    assertClean, assertNotApplicable, assertViolations, container, describeMessages, goodRestic, helmChart, k8s, replicationSource, schedule, workload,
+} from "./fixtures";
 import { runPolicy, UNKNOWN_AT_PREVIEW } from "./harness";
 
 const backup = (ttl?: unknown) => k8s("velero.io/v1", "Backup", "once", { spec: ttl === undefined ? {} : { ttl } }, "velero");
@@ -68,11 +70,35 @@ describe("backup-ttls", () => {
         assertViolations(await runPolicy(backupTtls, schedule("daily", { ttl: "721h" }), {}, { applySchemaDefaults: false }), [/\[24h, 720h\]/]);
     });
 
+    const source = 'ReplicationSource "apps/db"';
+    describeMessages(backupTtls, {
+        "a schedule without a TTL": [schedule("daily", {}),
+            { resource: 'Schedule "velero/daily"', field: "spec.template.ttl", value: "it is not set", fix: "Set spec.template.ttl explicitly" }],
+        "a TTL out of range": [schedule("daily", { ttl: "721h" }),
+            { resource: 'Schedule "velero/daily"', field: "spec.template.ttl", value: '"721h"', fix: "Set spec.template.ttl within the range" }],
+        "a TTL that is no Go duration": [backup("30d"), { resource: 'Backup "velero/once"', field: "spec.ttl", value: 'found "30d"', fix: "Set spec.ttl explicitly" }],
+        "a TTL unknown at preview": [backup(UNKNOWN_AT_PREVIEW), { resource: 'Backup "velero/once"', field: "spec.ttl", value: "unknown at preview", fix: "Set it to a literal Go duration" }],
+        "a Helm schedule without a TTL": [helmChart("velero", { schedules: { nightly: { template: {} } } }),
+            { resource: 'Chart "velero", Helm schedule "nightly"', field: "values.schedules.nightly.template.ttl", value: "it is not set", fix: "Set values.schedules.nightly.template.ttl" }],
+        "no restic retention": [replicationSource("db", { ...goodRestic, retain: undefined }),
+            { resource: source, field: "spec.restic.retain", value: "it is not set", fix: "Set spec.restic.retain" }],
+        "a retention unknown at preview": [replicationSource("db", { ...goodRestic, retain: { daily: UNKNOWN_AT_PREVIEW } }),
+            { resource: source, field: "spec.restic.retain", value: "unknown at preview", fix: "Set literal retain counts" }],
+        "a prune interval out of range": [replicationSource("db", { ...goodRestic, pruneIntervalDays: 90 }),
+            { resource: source, field: "spec.restic.pruneIntervalDays", value: "found 90", fix: "Set spec.restic.pruneIntervalDays" }],
+        "a prune interval unknown at preview": [replicationSource("db", { ...goodRestic, pruneIntervalDays: UNKNOWN_AT_PREVIEW }),
+            { resource: source, field: "spec.restic.pruneIntervalDays", value: "unknown at preview", fix: "Set it to a literal number of days" }],
+        "a Job without ttlSecondsAfterFinished": [job({ template: {} }),
+            { resource: 'Job "migrate"', field: "spec.ttlSecondsAfterFinished", value: "it is not set", fix: "Set spec.ttlSecondsAfterFinished" }],
+        "a Job TTL unknown at preview": [job({ ttlSecondsAfterFinished: UNKNOWN_AT_PREVIEW }),
+            { resource: 'Job "migrate"', field: "spec.ttlSecondsAfterFinished", value: "unknown at preview", fix: "Set it to a literal number of seconds" }],
+    });
+
     it("reports TTLs unknown at preview as violations", async () => {
-        assertViolations(await runPolicy(backupTtls, schedule("daily", { ttl: UNKNOWN_AT_PREVIEW })), [/spec\.template\.ttl must be known at preview/]);
-        assertViolations(await runPolicy(backupTtls, helmChart("velero", { schedules: UNKNOWN_AT_PREVIEW })), [/values\.schedules\.template\.ttl must be known at preview/]);
+        assertViolations(await runPolicy(backupTtls, schedule("daily", { ttl: UNKNOWN_AT_PREVIEW })), [/spec\.template\.ttl is unknown at preview/]);
+        assertViolations(await runPolicy(backupTtls, helmChart("velero", { schedules: UNKNOWN_AT_PREVIEW })), [/values\.schedules\.template\.ttl is unknown at preview/]);
         assertViolations(await runPolicy(backupTtls, replicationSource("db", { ...goodRestic, retain: { daily: UNKNOWN_AT_PREVIEW }, pruneIntervalDays: UNKNOWN_AT_PREVIEW })),
-            [/spec\.restic\.retain must be known at preview/, /spec\.restic\.pruneIntervalDays must be known at preview/]);
-        assertViolations(await runPolicy(backupTtls, job({ ttlSecondsAfterFinished: UNKNOWN_AT_PREVIEW })), [/spec\.ttlSecondsAfterFinished must be known at preview/]);
+            [/spec\.restic\.retain is unknown at preview/, /spec\.restic\.pruneIntervalDays is unknown at preview/]);
+        assertViolations(await runPolicy(backupTtls, job({ ttlSecondsAfterFinished: UNKNOWN_AT_PREVIEW })), [/spec\.ttlSecondsAfterFinished is unknown at preview/]);
     });
 });

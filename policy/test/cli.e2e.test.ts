@@ -68,7 +68,7 @@ describe("pulumi preview --policy-pack policy (real CLI)", function () {
         const r = preview("unknown");
         assert.notStrictEqual(r.status, 0, r.stdout);
         assert.match(r.stdout, /\[mandatory\]\s+memory-limits/);
-        assert.match(r.stdout, /limits\.memory must be known at preview/);
+        assert.match(r.stdout, /limits\.memory is unknown at preview/);
         assert.doesNotMatch(r.stdout, /can't run policy/);
     });
 });

@@ -1,6 +1,6 @@
 import * as assert from "assert";
 import { httpsOnlyS3 } from "../policies/httpsOnlyS3";
-import { assertClean, assertNotApplicable, assertViolations, helmChart, k8s } from "./fixtures";
+import { assertClean, assertNotApplicable, assertViolations, describeMessages, helmChart, k8s } from "./fixtures";
 import { runPolicy, UNKNOWN_AT_PREVIEW } from "./harness";
 
 const bsl = (config: object) => k8s("velero.io/v1", "BackupStorageLocation", "default", {
@@ -39,8 +39,8 @@ describe("https-only-s3", () => {
     });
 
     it("flags the MinIO provider without TLS", async () => {
-        assertViolations(await runPolicy(httpsOnlyS3, minioProvider({})), [/minio "minio": minioSsl uses "http:\/\/minio\.lan:9000".*Set minioSsl: true/]);
-        assertViolations(await runPolicy(httpsOnlyS3, minioProvider({ minioSsl: "false" })), [/uses "http:\/\/minio\.lan:9000"/]);
+        assertViolations(await runPolicy(httpsOnlyS3, minioProvider({})), [/minio "minio": minioSsl is not set, so the provider uses "http:\/\/minio\.lan:9000".*Set minioSsl: true/]);
+        assertViolations(await runPolicy(httpsOnlyS3, minioProvider({ minioSsl: "false" })), [/minioSsl is "false", so the provider uses "http:\/\/minio\.lan:9000"/]);
     });
 
     it("flags plain-http URLs in Velero chart values", async () => {
@@ -59,9 +59,26 @@ describe("https-only-s3", () => {
         assert.strictEqual((await runPolicy(httpsOnlyS3, bsl({ s3Url: "http://10.25.11.3:9000" }))).violations[0].enforcementLevel, "mandatory");
     });
 
+    const location = 'BackupStorageLocation "velero/default"';
+    describeMessages(httpsOnlyS3, {
+        "a plain-http s3Url": [bsl({ s3Url: "http://10.25.11.3:9000" }),
+            { resource: location, field: "spec.config.s3Url", value: '"http://10.25.11.3:9000"', fix: "Use an https:// endpoint in spec.config.s3Url" }],
+        "an s3Url that is no string": [bsl({ s3Url: 9000 }), { resource: location, field: "spec.config.s3Url", value: "found 9000", fix: "Set it to an https:// URL" }],
+        "disabled certificate checks": [bsl({ s3Url: "https://minio", insecureSkipTLSVerify: true }),
+            { resource: location, field: "spec.config.insecureSkipTLSVerify", value: "is true", fix: "Remove it and trust the CA" }],
+        "a plain-http restic repository": [externalSecret("s3:http://minio/b/db"),
+            { resource: 'ExternalSecret "apps/db-restic-secret"', field: "spec.target.template.data.RESTIC_REPOSITORY", value: '"s3:http://minio/b/db"', fix: "Use an https:// endpoint" }],
+        "a plain-http chart value": [helmChart("velero", { configuration: { backupStorageLocation: { config: { publicUrl: "http://m" } } } }),
+            { resource: 'Chart "velero"', field: "values.configuration.backupStorageLocation.config.publicUrl", value: '"http://m"', fix: "Use an https:// endpoint" }],
+        "the MinIO provider without TLS": [minioProvider({ minioSsl: false }),
+            { resource: 'minio "minio"', field: "minioSsl", value: "is false", fix: "Set minioSsl: true" }],
+        "an endpoint unknown at preview": [minioProvider({ minioSsl: UNKNOWN_AT_PREVIEW }),
+            { resource: 'minio "minio"', field: "minioSsl", value: "unknown at preview", fix: "Build it from literal config" }],
+    });
+
     it("reports endpoints unknown at preview as violations", async () => {
-        assertViolations(await runPolicy(httpsOnlyS3, bsl({ s3Url: UNKNOWN_AT_PREVIEW })), [/spec\.config\.s3Url must be known at preview/]);
-        assertViolations(await runPolicy(httpsOnlyS3, externalSecret(UNKNOWN_AT_PREVIEW)), [/RESTIC_REPOSITORY must be known at preview/]);
-        assertViolations(await runPolicy(httpsOnlyS3, minioProvider({ minioServer: UNKNOWN_AT_PREVIEW })), [/minioSsl must be known at preview/]);
+        assertViolations(await runPolicy(httpsOnlyS3, bsl({ s3Url: UNKNOWN_AT_PREVIEW })), [/spec\.config\.s3Url is unknown at preview/]);
+        assertViolations(await runPolicy(httpsOnlyS3, externalSecret(UNKNOWN_AT_PREVIEW)), [/RESTIC_REPOSITORY is unknown at preview/]);
+        assertViolations(await runPolicy(httpsOnlyS3, minioProvider({ minioServer: UNKNOWN_AT_PREVIEW })), [/minioServer is unknown at preview/]);
     });
 });

@@ -1,6 +1,9 @@
 import * as assert from "assert";
 import { memoryLimits } from "../policies/memoryLimits";
-import { assertClean, assertNotApplicable, assertViolations, container, deployment, goodRestic, helmChart, k8s, replicationSource, workload, WORKLOAD_KINDS } from "./fixtures";
+import {
+    assertClean, assertNotApplicable, assertViolations, container, deployment, describeMessages, goodRestic, helmChart, k8s, replicationSource, workload,
+    WORKLOAD_KINDS,
+} from "./fixtures";
 import { runPolicy, UNKNOWN_AT_PREVIEW } from "./harness";
 
 describe("memory-limits", () => {
@@ -73,7 +76,7 @@ describe("memory-limits", () => {
 
     it("flags a Helm Release, whose containers it cannot inspect", async () => {
         const r = await runPolicy(memoryLimits, helmChart("velero", {}, "kubernetes:helm.sh/v3:Release"));
-        assertViolations(r, [/Release "velero": a Helm Release creates its objects inside Helm.*kubernetes\.helm\.sh\/v4 Chart/]);
+        assertViolations(r, [/Release "velero": type is "kubernetes:helm\.sh\/v3:Release", which creates its objects inside Helm.*kubernetes\.helm\.sh\/v4 Chart/]);
     });
 
     it("passes a v4 Chart with literal inputs (its rendered children are checked one by one)", async () => {
@@ -102,10 +105,37 @@ describe("memory-limits", () => {
         assertViolations(await runPolicy(memoryLimits, big, {}, { applySchemaDefaults: false }), [/exceeds the maximum 2Gi/]);
     });
 
+    const app = 'Deployment "apps/app", container "app"';
+    const field = (kind: string) => `spec.template.spec.containers[0].resources.${kind}.memory`;
+    describeMessages(memoryLimits, {
+        "a missing limit": [deployment("app", [container("app", { request: "64Mi" })]),
+            { resource: app, field: field("limits"), value: "it is not set", fix: `Set ${field("limits")}` }],
+        "a value that is no quantity": [deployment("app", [container("app", { request: "64MB", limit: "128Mi" })]),
+            { resource: app, field: field("requests"), value: 'found "64MB"', fix: `Set ${field("requests")}` }],
+        "a request above the limit": [deployment("app", [container("app", { request: "256Mi", limit: "128Mi" })]),
+            { resource: app, field: field("requests"), value: '"256Mi"', fix: "to at most the limit" }],
+        "a limit above the maximum": [deployment("app", [container("app", { request: "1Gi", limit: "3Gi" })]),
+            { resource: app, field: field("limits"), value: '"3Gi"', fix: "to at most 2Gi (policy config maxMemoryLimit)" }],
+        "a control-plane request above its maximum": [deployment("velero", [container("velero", { request: "300Mi", limit: "500Mi" })], "velero"),
+            { resource: 'Deployment "velero/velero", container "velero"', field: field("requests"), value: '"300Mi"', fix: "to at most 256Mi" }],
+        "a mover limit above the maximum": [replicationSource("db", { moverResources: { requests: { memory: "1Gi" }, limits: { memory: "4Gi" } } }),
+            { resource: 'ReplicationSource "apps/db", restic mover', field: "spec.restic.moverResources.limits.memory", value: '"4Gi"', fix: "to at most 2Gi" }],
+        "a Helm Release": [helmChart("velero", {}, "kubernetes:helm.sh/v3:Release"),
+            { resource: 'Release "velero"', field: "type", value: '"kubernetes:helm.sh/v3:Release"', fix: "Deploy the chart with kubernetes.helm.sh/v4 Chart" }],
+        "a chart input unknown at preview": [helmChart("velero", { configuration: { namespace: UNKNOWN_AT_PREVIEW } }),
+            { resource: 'Chart "velero"', field: "values.configuration.namespace", value: "unknown at preview", fix: "Make every chart input a literal" }],
+        "a limit unknown at preview": [deployment("app", [container("app", { request: "64Mi", limit: UNKNOWN_AT_PREVIEW })]),
+            { resource: app, field: field("limits"), value: "unknown at preview", fix: "Set it to a literal quantity" }],
+        "a pod spec unknown at preview": [{ ...deployment("app", []), props: { metadata: { name: "app", namespace: "apps" }, spec: { template: UNKNOWN_AT_PREVIEW } } },
+            { resource: 'Deployment "apps/app"', field: "spec.template.spec", value: "unknown at preview", fix: "Build the pod template from literal values" }],
+        "a container list unknown at preview": [workload("Deployment", "app", { containers: UNKNOWN_AT_PREVIEW }),
+            { resource: 'Deployment "apps/app"', field: "spec.template.spec.containers", value: "unknown at preview", fix: "List the containers literally" }],
+    });
+
     describe("values unknown at preview block instead of degrading to a warning", () => {
         it("reports an unknown memory limit as a mandatory violation", async () => {
             const r = await runPolicy(memoryLimits, deployment("app", [container("app", { request: "64Mi", limit: UNKNOWN_AT_PREVIEW })]));
-            assertViolations(r, [/limits\.memory must be known at preview \(a literal\)/]);
+            assertViolations(r, [/limits\.memory is unknown at preview \(computed from another resource's output\)/]);
         });
         it("reports an unknown containers list", async () => {
             const r = await runPolicy(memoryLimits, workload("Deployment", "app", { containers: UNKNOWN_AT_PREVIEW }));
@@ -121,7 +151,7 @@ describe("memory-limits", () => {
         });
         it("an unknown mover limit is reported too", async () => {
             const r = await runPolicy(memoryLimits, replicationSource("db", { moverResources: { requests: { memory: "1Gi" }, limits: { memory: UNKNOWN_AT_PREVIEW } } }));
-            assertViolations(r, [/restic mover: spec\.restic\.moverResources\.limits\.memory must be known at preview/]);
+            assertViolations(r, [/restic mover: spec\.restic\.moverResources\.limits\.memory is unknown at preview/]);
         });
         it("never lets the runtime's advisory 'can't run during preview' through", async () => {
             const r = await runPolicy(memoryLimits, deployment("app", [UNKNOWN_AT_PREVIEW as unknown as object]));

@@ -1,6 +1,6 @@
 import * as assert from "assert";
 import { noPlaintextCredentials } from "../policies/noPlaintextCredentials";
-import { assertClean, assertNotApplicable, assertViolations, container, deployment, helmChart, k8s } from "./fixtures";
+import { assertClean, assertNotApplicable, assertViolations, container, deployment, describeMessages, helmChart, k8s } from "./fixtures";
 import { runPolicy, UNKNOWN_AT_PREVIEW } from "./harness";
 
 const configMap = (data: object) => ({ ...k8s("v1", "ConfigMap", "settings", { data }), type: "kubernetes:core/v1:ConfigMap" });
@@ -78,13 +78,28 @@ describe("no-plaintext-credentials", () => {
         assertClean(await runPolicy(noPlaintextCredentials, chart, { "no-plaintext-credentials": { allowedPaths: ["values.ui.tokenAudience"] } }));
     });
 
+    describeMessages(noPlaintextCredentials, {
+        "a credential in Helm values": [helmChart("minio-client", { auth: { rootPassword: "hunter2hunter2" } }),
+            { resource: 'Chart "minio-client"', field: "values.auth.rootPassword", value: '"hu…" (14 characters)', fix: "Create a Secret and point the chart at it" }],
+        "a credential shape in a ConfigMap": [configMap({ notes: "key AKIAABCDEFGHIJKLMNOP" }),
+            { resource: 'ConfigMap "apps/settings"', field: "data.notes", value: '"ke…" (24 characters)', fix: "Move it to a Secret" }],
+        "a credential in a container env literal": [withEnv([{ name: "AWS_SECRET_ACCESS_KEY", value: "minio123" }]),
+            { resource: 'Deployment "apps/app"', field: "spec.template.spec.containers[0].env[0].value", value: "of 8 characters", fix: "Use env[].valueFrom.secretKeyRef" }],
+        "a credential in an ExternalSecret template": [externalSecret({ RESTIC_PASSWORD: "correct-horse" }),
+            { resource: 'ExternalSecret "apps/db-restic-secret"', field: "spec.target.template.data.RESTIC_PASSWORD", value: '"co…" (13 characters)', fix: "Template it from the store" }],
+        "an output piped into a credential field": [helmChart("velero", { credentials: { secretContents: { cloud: UNKNOWN_AT_PREVIEW } } }),
+            { resource: 'Chart "velero"', field: "values.credentials.secretContents.cloud", value: "unknown at preview", fix: "Create a Secret" }],
+        "an env unknown at preview": [deployment("app", [container("app", undefined, { env: UNKNOWN_AT_PREVIEW })]),
+            { resource: 'Deployment "apps/app"', field: "spec.template.spec.containers[0].env", value: "unknown at preview", fix: "List env literally" }],
+    });
+
     it("reports an output piped into a credential field as a violation, not a preview-time warning", async () => {
         assertViolations(await runPolicy(noPlaintextCredentials, helmChart("velero", { credentials: { secretContents: { cloud: UNKNOWN_AT_PREVIEW } } })),
             [/secretContents\.cloud: key "cloud" is filled from another resource's output/]);
         assertViolations(await runPolicy(noPlaintextCredentials, withEnv([{ name: "MINIO_SECRET_KEY", value: UNKNOWN_AT_PREVIEW }])),
             [/env "MINIO_SECRET_KEY".*filled from another resource's output/]);
         assertViolations(await runPolicy(noPlaintextCredentials, deployment("app", [container("app", undefined, { env: UNKNOWN_AT_PREVIEW })])),
-            [/the env of container "app" is unknown at preview/]);
+            [/spec\.template\.spec\.containers\[0\]\.env \(the env of container "app"\) is unknown at preview/]);
         // Unknown values under ordinary keys are not credentials.
         assertClean(await runPolicy(noPlaintextCredentials, helmChart("velero", { configuration: { namespace: UNKNOWN_AT_PREVIEW } })));
     });
