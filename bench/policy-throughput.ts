@@ -31,7 +31,7 @@ function app(i: number): ResourceRecord[] {
         { ...k8s("v1", "ConfigMap", `${name}-settings`, { data: { "app.yaml": "log: info\nport: 8080\n" } }, ns), type: "kubernetes:core/v1:ConfigMap" },
         {
             type: "minio:index/iamPolicy:IamPolicy", name, props: {
-                policy: JSON.stringify({ Statement: [{ Effect: "Allow", Action: ["s3:*"], Resource: [`arn:aws:s3:::backups-${i}`, `arn:aws:s3:::backups-${i}/*`] }] }),
+                policy: JSON.stringify({ Statement: [{ Effect: "Allow", Action: ["s3:ListBucket", "s3:GetObject", "s3:PutObject", "s3:DeleteObject"], Resource: [`arn:aws:s3:::backups-${i}`, `arn:aws:s3:::backups-${i}/*`] }] }),
             },
         },
         schedule(`${name}-daily`, { includedNamespaces: [ns], ttl: "720h0m0s" }),

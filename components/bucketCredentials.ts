@@ -21,7 +21,11 @@ export interface BucketCredentialsArgs {
 }
 
 /** S3 actions a backup tool needs on its own bucket, and no others. */
-export const bucketActions = ["s3:ListBucket", "s3:GetObject", "s3:PutObject", "s3:DeleteObject"] as const;
+export const bucketActions = [
+    "s3:ListBucket", "s3:GetObject", "s3:PutObject", "s3:DeleteObject",
+    // Velero's AWS plugin uploads large objects in parts and cleans up after a failed upload.
+    "s3:AbortMultipartUpload", "s3:ListMultipartUploadParts",
+] as const;
 
 /** An IAM policy document allowing `bucketActions` on exactly one bucket. */
 export function bucketPolicyDocument(bucket: string): string {

@@ -8,15 +8,17 @@ export interface ToolResult {
     stderr: string;
 }
 
-export function run(command: string, args: string[], env: NodeJS.ProcessEnv, cwd?: string): Promise<ToolResult> {
+/** Runs a tool to its end; `input` is written to its standard input. */
+export function run(command: string, args: string[], env: NodeJS.ProcessEnv, input = ""): Promise<ToolResult> {
     return new Promise((resolve, reject) => {
-        execFile(command, args, { env, cwd, maxBuffer: 64 * 1024 * 1024 }, (error, stdout, stderr) => {
+        const child = execFile(command, args, { env, maxBuffer: 64 * 1024 * 1024 }, (error, stdout, stderr) => {
             if (error && typeof error.code !== "number") {
                 reject(error);
                 return;
             }
             resolve({ code: error ? Number(error.code) : 0, stdout, stderr });
         });
+        child.stdin?.end(input);
     });
 }
 
@@ -29,5 +31,8 @@ export interface MinioIdentity {
 /** mc as one identity: the alias `target` exists only in this call's environment. */
 export function mcAs(identity: MinioIdentity, env: NodeJS.ProcessEnv, configDir: string) {
     const url = `https://${encodeURIComponent(identity.accessKey)}:${encodeURIComponent(identity.secretKey)}@${identity.endpoint}`;
-    return (...args: string[]) => run("mc", ["--config-dir", configDir, ...args], { ...env, MC_HOST_target: url });
+    const mc = (...args: string[]) => run("mc", ["--config-dir", configDir, ...args], { ...env, MC_HOST_target: url });
+    /** The same, with `input` on mc's standard input (`mc ilm import` reads its rules there). */
+    mc.withInput = (input: string, ...args: string[]) => run("mc", ["--config-dir", configDir, ...args], { ...env, MC_HOST_target: url }, input);
+    return mc;
 }

@@ -208,6 +208,31 @@ describe("sandbox end to end", function () {
                     assert.match(result.stderr + result.stdout, /Access Denied|AccessDenied|Insufficient permissions|not allowed/i, `mc ${args.join(" ")}: ${result.stderr}`);
                 }
             });
+
+            it(`the ${item} user cannot delete its own bucket, change its policy or its lifecycle (issue 13)`, async function () {
+                this.timeout(60_000);
+                const as = mc(await credentialsOf(item));
+                const publicRead = path.join(work, `public-read-${own}.json`);
+                fs.writeFileSync(publicRead, JSON.stringify({ Version: "2012-10-17", Statement: [{
+                    Effect: "Allow", Principal: { AWS: ["*"] }, Action: ["s3:GetObject"], Resource: [`arn:aws:s3:::${own}/*`],
+                }] }));
+                const expireAll = JSON.stringify({ Rules: [{ ID: "expire-all", Status: "Enabled", Expiration: { Days: 1 } }] });
+                // Never `rb --force`: the user may delete objects, so that would empty the bucket.
+                const attempts: [string, Promise<{ code: number; stdout: string; stderr: string }>][] = [
+                    ["DeleteBucket", as("rb", `target/${own}`)],
+                    ["PutBucketPolicy", as("anonymous", "set-json", publicRead, `target/${own}`)],
+                    ["PutLifecycleConfiguration", as.withInput(expireAll, "ilm", "import", `target/${own}`)],
+                ];
+                for (const [action, attempt] of attempts) {
+                    const result = await attempt;
+                    assert.notStrictEqual(result.code, 0, `${action} on ${own} as ${item} should be denied but succeeded`);
+                    // mc refuses a non-empty bucket itself; only the server's answer proves the right is missing.
+                    assert.doesNotMatch(result.stderr, /is not empty/, `${action}: mc never asked the server`);
+                    assert.match(result.stderr, /Access Denied/, `${action} on ${own} as ${item}: ${result.stderr}`);
+                }
+                assert.match((await root()("ls", "target")).stdout, new RegExp(` ${own}/\\n`), `bucket ${own} is gone`);
+                assert.match((await root()("anonymous", "get", `target/${own}`)).stdout, /is `private`/);
+            });
         }
     });
 
