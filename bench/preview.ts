@@ -12,7 +12,9 @@ import * as path from "path";
 import { parse, stringify } from "yaml";
 import { run, ToolResult } from "../test/e2e/clients";
 import { kubeContext } from "../test/sandbox/controlPlane";
+import { ChartDeploymentInputs, chartDeployments, renderChart } from "../test/helpers/chartRender";
 import { KubeObject } from "../test/sandbox/kubeClient";
+import { stackSettings } from "../ops/stackFile";
 import { Sandbox, sandboxApp, stackName, startSandbox } from "../test/sandbox/sandbox";
 import { format, median, option } from "./figures";
 
@@ -58,40 +60,37 @@ function plain(value: any): any {
 
 const chartType = "kubernetes:helm.sh/v4:Chart";
 
-/** What a GitOps pipeline would apply for the same stack: the Chart inputs to render, and the objects outside charts. */
-async function gitOpsInputs(sandbox: Sandbox): Promise<{ charts: any[]; objects: KubeObject[]; resources: number; chartObjects: number }> {
+/**
+ * What a GitOps pipeline would apply for the same stack: the charts with the exact inputs the program gives
+ * them (captured under mocks from the stack's own config; the state keeps no Chart inputs), and the objects
+ * outside charts as the stack applied them.
+ */
+async function gitOpsInputs(sandbox: Sandbox): Promise<{ charts: ChartDeploymentInputs[]; objects: KubeObject[]; resources: number; chartObjects: number }> {
     const state = JSON.parse((await sandbox.pulumi(["stack", "export", "--stack", stackName, "--show-secrets"])).stdout);
     const resources = state.deployment.resources as any[];
-    const charts = resources.filter((resource) => resource.type === chartType);
-    const chartUrns = new Set(charts.map((chart) => chart.urn));
+    const chartUrns = new Set(resources.filter((resource) => resource.type === chartType).map((chart) => chart.urn));
     const kubernetes = resources.filter((resource) => resource.custom && resource.type.startsWith("kubernetes:"));
     const objects = kubernetes.filter((resource) => !chartUrns.has(resource.parent)).map((resource) => plain(resource.inputs));
-    return { charts: charts.map((chart) => plain(chart.inputs)), objects, resources: resources.length, chartObjects: kubernetes.length - objects.length };
+    const charts = await chartDeployments(stackSettings(stackName, sandbox.projectDir));
+    return { charts, objects, resources: resources.length, chartObjects: kubernetes.length - objects.length };
 }
 
 /**
- * The GitOps side, as one pipeline step: `helm template` of every chart with the values the stack passes,
- * then `kubectl apply --server-side --dry-run=server` of those and every other object in one call.
- * `--force-conflicts`: the objects belong to the provider's field manager; a dry run changes nothing.
+ * The GitOps side, as one pipeline step: `helm template` of every chart (the same upstream archives) with
+ * the values the stack passes, then `kubectl apply --server-side --dry-run=server` of those and every other
+ * object in one call. `--force-conflicts`: the objects belong to the provider's field manager; a dry run
+ * changes nothing.
  */
-function gitOpsDryRun(sandbox: Sandbox, charts: any[], objectsFile: string, work: string): () => Promise<void> {
+function gitOpsDryRun(sandbox: Sandbox, charts: ChartDeploymentInputs[], objectsFile: string, work: string): () => Promise<void> {
     return async () => {
-        const rendered = path.join(work, "rendered");
-        fs.rmSync(rendered, { recursive: true, force: true });
-        fs.mkdirSync(rendered);
-        fs.copyFileSync(objectsFile, path.join(rendered, "objects.json"));
-        await Promise.all(charts.map(async (chart, index) => {
-            const values = path.join(work, `values-${index}.json`);
-            fs.writeFileSync(values, JSON.stringify(chart.values ?? {}));
-            const result = await run("helm", ["template", chart.name ?? `chart-${index}`, chart.chart, "--version", chart.version,
-                "--repo", chart.repositoryOpts.repo, "--namespace", chart.namespace, "--values", values, "--include-crds"], sandbox.env());
-            if (result.code !== 0) {
-                throw new Error(`helm template ${chart.chart} failed: ${result.stderr}`);
-            }
-            fs.writeFileSync(path.join(rendered, `chart-${index}.yaml`), result.stdout);
-        }));
+        const rendered = charts.flatMap((chart) => renderChart(chart).objects.map((object) => ({
+            ...object, metadata: { namespace: chart.namespace, ...object.metadata },
+        })));
+        const manifest = path.join(work, "gitops.json");
+        const others = JSON.parse(fs.readFileSync(objectsFile, "utf8")).items as KubeObject[];
+        fs.writeFileSync(manifest, JSON.stringify({ apiVersion: "v1", kind: "List", items: [...rendered, ...others] }));
         const result = await run("kubectl", ["apply", "--server-side", "--dry-run=server", "--force-conflicts", "--field-manager", "gitops-baseline",
-            "--kubeconfig", sandbox.state.kubeconfig, "--context", kubeContext, "-f", rendered], sandbox.env());
+            "--kubeconfig", sandbox.state.kubeconfig, "--context", kubeContext, "-f", manifest], sandbox.env());
         if (result.code !== 0) {
             throw new Error(`kubectl dry-run failed: ${result.stderr}`);
         }
