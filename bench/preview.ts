@@ -264,7 +264,7 @@ async function main(): Promise<void> {
     };
     process.once("SIGINT", onSignal).once("SIGTERM", onSignal);
     const cpus = os.cpus();
-    console.log(`## Sandbox benchmarks (issue 7, items 3–5)\n\n${cpus.length} × ${cpus[0]?.model}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}; load at start ${load()}; work folder ${work}`);
+    console.log(`## Sandbox benchmarks (real kubernetes provider, upstream charts)\n\n${cpus.length} × ${cpus[0]?.model}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}; load at start ${load()}; work folder ${work}`);
     let failed = true;
     try {
         sandbox = await startSandbox(path.join(work, "sandbox"));
