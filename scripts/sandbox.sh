@@ -6,12 +6,12 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 # shellcheck disable=SC1091
+. scripts/bootstrap.sh
+# shellcheck disable=SC1091
 . toolchain/env.sh
 
 toolchain/build.sh --parallel pulumi providers minio restic etcd kube helm
 
-# The e2e policy test runs the policy pack, which needs its own node_modules.
-[ -d policy/node_modules/@pulumi/policy ] || npm --prefix policy ci --no-audit --no-fund --loglevel=error
 
 what="$1"; shift
 case "${what}" in

@@ -6,7 +6,8 @@
 #   scripts/test.sh --unit   # program and policy suites only (needs only restic from the toolchain)
 set -uo pipefail
 cd "$(dirname "$0")/.."
-. scripts/ensure-node.sh
+# A fresh clone needs nothing else first: Node and the npm dependencies are installed here when missing.
+. scripts/bootstrap.sh
 
 unit_only=0
 [ "${1:-}" = "--unit" ] && unit_only=1
