@@ -81,13 +81,12 @@ async function gitOpsInputs(sandbox: Sandbox): Promise<{ charts: ChartDeployment
  * object in one call. `--force-conflicts`: the objects belong to the provider's field manager; a dry run
  * changes nothing.
  */
-function gitOpsDryRun(sandbox: Sandbox, charts: ChartDeploymentInputs[], objectsFile: string, work: string): () => Promise<void> {
+function gitOpsDryRun(sandbox: Sandbox, charts: ChartDeploymentInputs[], others: KubeObject[], work: string): () => Promise<void> {
     return async () => {
         const rendered = charts.flatMap((chart) => renderChart(chart).objects.map((object) => ({
             ...object, metadata: { namespace: chart.namespace, ...object.metadata },
         })));
         const manifest = path.join(work, "gitops.json");
-        const others = JSON.parse(fs.readFileSync(objectsFile, "utf8")).items as KubeObject[];
         fs.writeFileSync(manifest, JSON.stringify({ apiVersion: "v1", kind: "List", items: [...rendered, ...others] }));
         const result = await run("kubectl", ["apply", "--server-side", "--dry-run=server", "--force-conflicts", "--field-manager", "gitops-baseline",
             "--kubeconfig", sandbox.state.kubeconfig, "--context", kubeContext, "-f", manifest], sandbox.env());
@@ -113,8 +112,6 @@ async function measureAppCount(sandbox: Sandbox, count: number, work: string): P
     setApps(sandbox, count);
     const firstUp = await seconds(() => sandbox.pulumi(["up", "--stack", stackName, "--yes", "--skip-preview"]));
     const { charts, objects, resources, chartObjects } = await gitOpsInputs(sandbox);
-    const manifest = path.join(work, `objects-${count}.json`);
-    fs.writeFileSync(manifest, JSON.stringify({ apiVersion: "v1", kind: "List", items: objects }));
     const figures: AppCountFigures = {
         apps: count, resources, objects: objects.length + chartObjects, firstUp, preview: [], previewTranspileOnly: [], dryRun: [], noOpUp: [], load: load(),
     };
@@ -123,7 +120,7 @@ async function measureAppCount(sandbox: Sandbox, count: number, work: string): P
         figures.preview.push(await seconds(() => sandbox.pulumi(["preview", "--stack", stackName, "--expect-no-changes"])));
         figures.previewTranspileOnly.push(await seconds(() => sandbox.pulumi(["preview", "--stack", stackName, "--expect-no-changes"],
             { env: { PULUMI_NODEJS_TRANSPILE_ONLY: "true" } })));
-        figures.dryRun.push(await seconds(gitOpsDryRun(sandbox, charts, manifest, work)));
+        figures.dryRun.push(await seconds(gitOpsDryRun(sandbox, charts, objects, work)));
         figures.noOpUp.push(await seconds(() => sandbox.pulumi(["up", "--stack", stackName, "--yes", "--skip-preview", "--expect-no-changes"])));
     }
     return figures;

@@ -5,8 +5,7 @@
 import * as fs from "fs";
 import * as http from "http";
 import * as path from "path";
-
-export const sharedHelmRepo = process.env.SHARED_HELM_REPO_DIR ?? path.resolve(__dirname, "..", "..", "..", "shared", "helm-repo");
+import { sharedHelmRepo } from "../helpers/chartArchive";
 
 /** Only the repository's own files: its index and the chart archives, nothing below or above the folder. */
 const servable = /^\/(index\.yaml|[\w.-]+\.tgz)$/;

@@ -10,7 +10,7 @@ import * as path from "path";
 import { parseAllDocuments, stringify } from "yaml";
 import { chartNames, pinnedCharts } from "../../components/config/chartSources";
 import { crdDirectory } from "../helpers/crdSchemas";
-import { sharedHelmRepo } from "./chartRepository";
+import { sharedHelmRepo } from "../helpers/chartArchive";
 import { kubeContext, startControlPlane } from "./controlPlane";
 import { KubeClient, KubeObject } from "./kubeClient";
 import { MinioSettings, minioSettings, startMinio } from "./minio";
