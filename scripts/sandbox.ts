@@ -59,6 +59,7 @@ Use the stack yourself (the stack file is ${sandbox.stackConfigFile}):
   . toolchain/env.sh
   export PULUMI_BACKEND_URL=file://${path.join(dataDir, "state")} PULUMI_CONFIG_PASSPHRASE_FILE=${path.join(dataDir, "passphrase")}
   export PATH=${sandbox.env().PATH!.split(path.delimiter)[0]}:$PATH
+  export SSL_CERT_FILE=${sandbox.pki.caCert} NODE_EXTRA_CA_CERTS=${sandbox.pki.caCert}   # the sandbox's own CA (issue 15 replaces this with a stack setting)
   pulumi -C ${sandbox.projectDir} stack --stack ${stackName}
 
 Tear it down (destroys the stack's cluster objects, keeps buckets and backups, stops the servers):
