@@ -24,6 +24,9 @@ export interface ProtectedAppArgs {
 export const protectedAppType = "storage-backup:backup:ProtectedApp";
 export const resticSecretName = (app: string) => `${app}-restic-secret`;
 export const restoreDestinationName = (app: string) => `${app}-restore`;
+/** ConfigMap in the app's namespace holding MinIO's CA, which the movers' restic trusts (`customCA`). */
+export const minioCaConfigMapName = (app: string) => `${app}-minio-ca`;
+const minioCaKey = "ca.crt";
 
 export function externalSecretSpec(args: Pick<ProtectedAppArgs, "app" | "minio" | "bucket" | "itemTitle" | "clusterSecretStore">) {
     const field = (label: string) => `{{ .${label} }}`;
@@ -49,10 +52,11 @@ export function externalSecretSpec(args: Pick<ProtectedAppArgs, "app" | "minio" 
     };
 }
 
-/** Settings both movers share: identity, resources and the restic cache. */
-function moverSettings(app: ProtectedAppSettings) {
+/** Settings both movers share: repository and its CA, identity, resources and the restic cache. */
+function moverSettings(app: ProtectedAppSettings, minio: StackSettings["minio"]) {
     return {
         repository: resticSecretName(app.name),
+        ...(minio.caBundle ? { customCA: { configMapName: minioCaConfigMapName(app.name), key: minioCaKey } } : {}),
         cacheCapacity: app.cacheCapacity,
         ...(app.cacheStorageClass ? { cacheStorageClassName: app.cacheStorageClass } : {}),
         cacheAccessModes: ["ReadWriteOnce"],
@@ -74,13 +78,13 @@ function copySettings(app: ProtectedAppSettings) {
     };
 }
 
-export function replicationSourceSpec(app: ProtectedAppSettings) {
+export function replicationSourceSpec(app: ProtectedAppSettings, minio: StackSettings["minio"]) {
     return {
         sourcePVC: app.pvc.name,
         trigger: { schedule: app.schedule },
         paused: app.paused,
         restic: {
-            ...moverSettings(app),
+            ...moverSettings(app, minio),
             ...copySettings(app),
             pruneIntervalDays: app.pruneIntervalDays,
             retain: app.retain,
@@ -95,7 +99,7 @@ export function restoresIntoPvc(app: ProtectedAppSettings): boolean {
     return app.copyMethod === "Direct" && (app.pvc.create || app.restore.intoPvc);
 }
 
-export function replicationDestinationSpec(app: ProtectedAppSettings) {
+export function replicationDestinationSpec(app: ProtectedAppSettings, minio: StackSettings["minio"]) {
     const target = restoresIntoPvc(app)
         ? { destinationPVC: app.pvc.name }
         : { capacity: app.pvc.capacity, accessModes: app.pvc.accessModes };
@@ -104,7 +108,7 @@ export function replicationDestinationSpec(app: ProtectedAppSettings) {
         // re-run a restore by itself.
         trigger: { manual: app.restore.trigger },
         restic: {
-            ...moverSettings(app),
+            ...moverSettings(app, minio),
             ...copySettings(app),
             ...target,
             ...(app.restore.previous !== undefined ? { previous: app.restore.previous } : {}),
@@ -133,12 +137,20 @@ export class ProtectedApp extends pulumi.ComponentResource {
             spec: externalSecretSpec(args),
         }, child);
 
+        const repositoryAccess: pulumi.Resource[] = [secret];
+        if (args.minio.caBundle) {
+            repositoryAccess.push(new k8s.core.v1.ConfigMap(`${name}-minio-ca`, {
+                metadata: { name: minioCaConfigMapName(app.name), namespace },
+                data: { [minioCaKey]: args.minio.caBundle.pem },
+            }, child));
+        }
+
         const destination = new k8s.apiextensions.CustomResource(`${name}-restore`, {
             apiVersion: "volsync.backube/v1alpha1",
             kind: "ReplicationDestination",
             metadata: { name: restoreDestinationName(app.name), namespace },
-            spec: replicationDestinationSpec(app),
-        }, { ...child, dependsOn: [secret] });
+            spec: replicationDestinationSpec(app, args.minio),
+        }, { ...child, dependsOn: repositoryAccess });
 
         const protectedLabel = { [volsyncProtectedLabel]: "true" };
         const claim = app.pvc.create
@@ -169,8 +181,8 @@ export class ProtectedApp extends pulumi.ComponentResource {
             apiVersion: "volsync.backube/v1alpha1",
             kind: "ReplicationSource",
             metadata: { name: app.name, namespace },
-            spec: replicationSourceSpec(app),
-        }, { ...child, dependsOn: [secret, claim] });
+            spec: replicationSourceSpec(app, args.minio),
+        }, { ...child, dependsOn: [...repositoryAccess, claim] });
 
         this.repository = resticRepository(args.minio, args.bucket, app.name);
         this.secretName = resticSecretName(app.name);

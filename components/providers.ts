@@ -5,6 +5,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as minio from "@pulumi/minio";
 import * as pulumi from "@pulumi/pulumi";
 import { StackSecrets, StackSettings } from "./config/stackConfig";
+import { caBundleFile } from "./s3Endpoint";
 
 export interface StackProviders {
     kubernetes: k8s.Provider;
@@ -23,6 +24,7 @@ export function createProviders(settings: StackSettings, secrets: StackSecrets):
         minioPassword: secrets.minioAdminPassword,
         minioSsl: settings.minio.useTls,
         minioInsecure: settings.minio.insecureSkipVerify,
+        minioCacertFile: settings.minio.caBundle ? caBundleFile(settings.minio.caBundle) : undefined,
         minioRegion: settings.minio.region,
     });
     const onepasswordProvider = new onepassword.Provider("onepassword", settings.onepassword.connectUrl

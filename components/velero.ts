@@ -28,6 +28,8 @@ export const veleroCredentialsSecret = "velero-s3-secret";
 /** PVCs with this label are protected by VolSync, so Velero's file-system backup skips them. */
 export const volsyncProtectedLabel = "backup.storage-backup.io/volsync";
 export const volumePolicyName = "velero-volume-policy";
+/** Secret with MinIO's CA bundle, referenced by the storage location. */
+export const veleroMinioCaSecret = "velero-minio-ca";
 
 export function awsCredentialsFile(accessKeyId: string, secretAccessKey: string): string {
     return `[default]\naws_access_key_id=${accessKeyId}\naws_secret_access_key=${secretAccessKey}\n`;
@@ -145,6 +147,12 @@ export class Velero extends pulumi.ComponentResource {
             checksumAlgorithm: settings.checksumAlgorithm,
             ...(minio.insecureSkipVerify ? { insecureSkipTLSVerify: "true" } : {}),
         };
+        // Velero reads a location's CA only from a Secret in its own namespace.
+        const caSecret = minio.caBundle && new k8s.core.v1.Secret(`${name}-minio-ca`, {
+            metadata: { name: veleroMinioCaSecret, namespace: settings.namespace },
+            type: "Opaque",
+            stringData: { "ca.crt": minio.caBundle.pem },
+        }, afterNamespace);
         new k8s.apiextensions.CustomResource(`${name}-${settings.storageLocation}`, {
             apiVersion: "velero.io/v1",
             kind: "BackupStorageLocation",
@@ -152,11 +160,15 @@ export class Velero extends pulumi.ComponentResource {
             spec: {
                 provider: "aws",
                 default: true,
-                objectStorage: { bucket: settings.bucket },
+                objectStorage: {
+                    bucket: settings.bucket,
+                    // Velero and its node agent verify MinIO against this CA (caCertRef replaces the deprecated caCert).
+                    ...(caSecret ? { caCertRef: { name: veleroMinioCaSecret, key: "ca.crt" } } : {}),
+                },
                 config: s3Config,
                 credential: { name: veleroCredentialsSecret, key: "cloud" },
             },
-        }, afterChart);
+        }, { ...child, dependsOn: [chart, ...(caSecret ? [caSecret] : [])] });
 
         if (settings.volumeSnapshotLocation) {
             new k8s.apiextensions.CustomResource(`${name}-snapshots`, {

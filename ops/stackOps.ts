@@ -4,6 +4,7 @@ import { LocalWorkspace, Stack } from "@pulumi/pulumi/automation";
 import { ResticAccess } from "./restic";
 import { configNamespace, projectDirectory } from "./stackFile";
 import { StackSettings } from "../components/config/stackConfig";
+import { caBundleFile } from "../components/s3Endpoint";
 import { protectedAppType, restoreDestinationName } from "../components/protectedApp";
 
 export class StackOps {
@@ -28,7 +29,8 @@ export class StackOps {
                 AWS_ACCESS_KEY_ID: credentials.accessKeyId,
                 AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
                 AWS_DEFAULT_REGION: settings.minio.region,
-                ...(process.env.RESTIC_CACERT ? { RESTIC_CACERT: process.env.RESTIC_CACERT } : {}),
+                // restic verifies MinIO against the stack's CA bundle, like every other client of the stack.
+                ...(settings.minio.caBundle ? { RESTIC_CACERT: caBundleFile(settings.minio.caBundle) } : {}),
             },
         };
     }

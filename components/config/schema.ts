@@ -1,6 +1,7 @@
 // The stack config schema: every key, its default (the design's values) and its constraints, in one place.
 // Objects are strict so that a misspelt key is an error rather than a silently ignored setting.
 import { z } from "zod";
+import { caBundle } from "./caBundle";
 import { chartNames, pinnedCharts } from "./chartSources";
 import {
     bucketName, cronSchedule, dnsLabel, goDuration, hostPort, httpUrl, objectName, pinnedImage, posixId, quantity,
@@ -40,8 +41,11 @@ const kubernetesSchema = z.strictObject({
 const minioSchema = z.strictObject({
     endpoint: hostPort,
     useTls: z.boolean().default(true),
-    /** Skip TLS verification (self-signed lab endpoints only). */
+    /** Skip TLS verification (throwaway lab endpoints only; prefer caBundle). */
     insecureSkipVerify: z.boolean().default(false),
+    /** CA certificate(s) that signed MinIO's certificate: inline PEM or a PEM file path. Every MinIO client
+     * the stack configures trusts it (provider, bucket lookup, ops and restic, VolSync movers, Velero). */
+    caBundle: caBundle.optional(),
     region: z.string().min(1).default("minio"),
 });
 
@@ -116,6 +120,12 @@ const copyMethod = z.enum(["Snapshot", "Clone", "Direct"]);
 
 const pruneIntervalDays = z.number().int().min(1).max(365);
 
+/** How many backups back (0 = latest); `pulumi config set --path` may store it as a string. */
+const backupsBack = z.union([z.number(), z.string().regex(/^\d+$/).transform(Number)]).pipe(z.number().int().min(0));
+
+/** Changing this value issues the bucket user a new secret key (rotation); the restic password stays. */
+const keyRotation = z.string().min(1).optional();
+
 /** The ReplicationDestination's first manual trigger value. */
 export const initialRestoreTrigger = "initial";
 
@@ -176,12 +186,21 @@ const appSchema = z.strictObject({
         /** Changing this value runs one restore; the first value runs when the stack creates the app. */
         trigger: z.string().min(1).default(initialRestoreTrigger),
         /** Restore the Nth-latest backup instead of the latest (0 = latest). */
-        previous: z.union([z.number(), z.string().regex(/^\d+$/).transform(Number)]).pipe(z.number().int().min(0)).optional(),
+        previous: backupsBack.optional(),
         /** Restore the newest backup at or before this time. */
         asOf: z.string().datetime({ offset: true, message: "expected an RFC 3339 time such as \"2026-11-23T02:00:00Z\"" }).optional(),
         /** Write into the app's own PVC (Direct copies only). Off by default so a restore never
          * overwrites live data unless asked to. */
         intoPvc: z.union([z.boolean(), z.enum(["true", "false"]).transform((value) => value === "true")]).default(false),
+        /** Restore side by side: a backup into a PVC of its own next to the live one, which it never touches. */
+        sideBySide: z.strictObject({
+            /** The new PVC; defaults to `<pvc.name>-restore`. */
+            pvc: objectName.optional(),
+            /** Changing this value runs one side-by-side restore. */
+            trigger: z.string().min(1).default(initialRestoreTrigger),
+            /** Which backup (0 = latest). */
+            previous: backupsBack.optional(),
+        }).optional(),
     }).prefault({}),
 });
 
@@ -191,6 +210,7 @@ const volsyncSchema = z.strictObject({
     bucket: bucketName.default("volsync"),
     user: z.string().regex(/^[A-Za-z0-9_.@+=,-]{3,64}$/, "expected a MinIO user name of 3-64 characters").default("volsync-backup"),
     item: z.string().min(1).default("volsync-minio"),
+    keyRotation,
     clusterSecretStore: objectName.default("onepassword"),
     appDefaults: appDefaultsSchema,
     /** How long a source may stay out of sync before alerting. */
@@ -211,6 +231,7 @@ const veleroSchema = z.strictObject({
     bucket: bucketName.default("openebs-backups"),
     user: z.string().regex(/^[A-Za-z0-9_.@+=,-]{3,64}$/, "expected a MinIO user name of 3-64 characters").default("velero-backup"),
     item: z.string().min(1).default("velero-minio"),
+    keyRotation,
     storageLocation: objectName.default("minio-s3"),
     awsPluginImage: pinnedImage.default("velero/velero-plugin-for-aws:v1.14.0"),
     /** Empty disables the CRC checksums that newer AWS SDKs send and MinIO rejects. */
@@ -246,3 +267,4 @@ export type MemoryResources = ParsedStackConfig["openebs"]["resources"];
 export type RetainPolicy = z.output<typeof retainSchema>;
 export type CopyMethod = z.output<typeof copyMethod>;
 export type RawAppConfig = z.output<typeof appSchema>;
+export type RawRestoreConfig = RawAppConfig["restore"];

@@ -5,7 +5,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import { ChartName, ChartSource } from "./chartSources";
 import { quantityValue } from "./formats";
-import { CopyMethod, MemoryResources, ParsedStackConfig, RawAppConfig, RetainPolicy, stackConfigSchema } from "./schema";
+import { CopyMethod, MemoryResources, ParsedStackConfig, RawAppConfig, RawRestoreConfig, RetainPolicy, stackConfigSchema } from "./schema";
 
 export type { ChartName, ChartSource } from "./chartSources";
 export type { CopyMethod, MemoryResources, RetainPolicy } from "./schema";
@@ -28,7 +28,14 @@ export interface ProtectedAppSettings {
     paused: boolean;
     unlock?: string;
     workload?: RawAppConfig["workload"];
-    restore: RawAppConfig["restore"];
+    restore: Omit<RawRestoreConfig, "sideBySide"> & { sideBySide?: SideBySideRestore };
+}
+
+/** A restore into a PVC of its own, next to the app's live PVC. */
+export interface SideBySideRestore {
+    pvc: string;
+    trigger: string;
+    previous?: number;
 }
 
 export type StackSettings = Omit<ParsedStackConfig, "apps" | "charts"> & {
@@ -119,7 +126,12 @@ function resolveApp(config: ParsedStackConfig, app: RawAppConfig): ProtectedAppS
         paused: app.paused ?? defaults.paused,
         unlock: app.unlock,
         workload: app.workload,
-        restore: app.restore,
+        restore: {
+            ...app.restore,
+            sideBySide: app.restore.sideBySide && {
+                ...app.restore.sideBySide, pvc: app.restore.sideBySide.pvc ?? `${app.pvc.name ?? app.name}-restore`,
+            },
+        },
     };
 }
 
@@ -152,6 +164,12 @@ function consistencyProblems(namespace: string, config: ParsedStackConfig, apps:
 
     if (config.minio.insecureSkipVerify && !config.minio.useTls) {
         problems.push(`${key("minio.insecureSkipVerify")}: only meaningful with minio.useTls: true (got true with useTls: false)`);
+    }
+    if (config.minio.caBundle && !config.minio.useTls) {
+        problems.push(`${key("minio.caBundle")}: only meaningful with minio.useTls: true; set useTls: true to use HTTPS with this CA (got useTls: false)`);
+    }
+    if (config.minio.caBundle && config.minio.insecureSkipVerify) {
+        problems.push(`${key("minio.insecureSkipVerify")}: expected false when minio.caBundle is set, certificates are verified against that CA (got true)`);
     }
     if (config.volsync.bucket === config.velero.bucket) {
         problems.push(`${key("velero.bucket")}: expected a bucket other than volsync.bucket, each purpose has its own (got "${config.velero.bucket}")`);
@@ -193,6 +211,9 @@ function consistencyProblems(namespace: string, config: ParsedStackConfig, apps:
         }
         if (app.restore.intoPvc && app.copyMethod !== "Direct") {
             problems.push(`${appKey("restore.intoPvc")}: restoring into the app's PVC needs copyMethod Direct; ${app.copyMethod} restores produce a snapshot to recreate the PVC from (got true)`);
+        }
+        if (app.restore.sideBySide?.pvc === app.pvc.name) {
+            problems.push(`${appKey("restore.sideBySide.pvc")}: expected a PVC other than the app's own, a side-by-side restore never touches the live volume (got "${app.pvc.name}")`);
         }
         if (app.pvc.create && !app.pvc.storageClass && app.copyMethod !== "Direct") {
             problems.push(`${appKey("pvc.storageClass")}: a PVC created here needs its class named, so the copy method can be checked against it (missing)`);

@@ -98,14 +98,21 @@ function validate(args: ResourceValidationArgs, report: ReportViolation): void {
     if (args.type === VELERO_BSL) {
         const skip = at(args.props, "spec", "config", "insecureSkipTLSVerify");
         if (skip === "true" || skip === true) {
-            report(`${subject}: spec.config.insecureSkipTLSVerify is ${show(skip)}, which disables certificate checks. Remove it and trust the CA instead (spec.objectStorage.caCert).${exception}`);
+            report(`${subject}: spec.config.insecureSkipTLSVerify is ${show(skip)}, which disables certificate checks. Remove it and trust the CA instead (spec.objectStorage.caCertRef; the stack's minio.caBundle sets it).${exception}`);
+        }
+    }
+    if (args.type === MINIO_PROVIDER) {
+        // HTTPS without verification is HTTPS in name only: anyone on the path can read the admin keys.
+        const insecure = at(args.props, "minioInsecure");
+        if (insecure === "true" || insecure === true) {
+            report(`${subject}: minioInsecure is ${show(insecure)}, which disables certificate checks on the MinIO admin connection. Remove it (the stack's minio.insecureSkipVerify) and trust MinIO's CA instead (minioCacertFile; the stack's minio.caBundle sets it).${exception}`);
         }
     }
 }
 
 export const httpsOnlyS3: ResourceValidationPolicy = {
     name: "https-only-s3",
-    description: "Velero's S3 URL, every RESTIC_REPOSITORY and the MinIO provider endpoint use HTTPS.",
+    description: "Velero's S3 URL, every RESTIC_REPOSITORY and the MinIO provider endpoint use HTTPS, with certificate checks on.",
     enforcementLevel: "mandatory",
     configSchema,
     validateResource: validate,

@@ -29,6 +29,18 @@ describe("https-only-s3", () => {
 
     it("flags disabled certificate checks", async () => {
         assertViolations(await runPolicy(httpsOnlyS3, bsl({ s3Url: "https://minio", insecureSkipTLSVerify: "true" })), [/insecureSkipTLSVerify is "true"/]);
+        for (const insecure of [true, "true"]) {
+            assertViolations(await runPolicy(httpsOnlyS3, minioProvider({ minioSsl: "true", minioInsecure: insecure })),
+                [/minio "minio": minioInsecure is (true|"true"), which disables certificate checks.*minio\.caBundle/]);
+        }
+    });
+
+    it("passes HTTPS verified against a CA bundle", async () => {
+        assertClean(await runPolicy(httpsOnlyS3, minioProvider({ minioSsl: "true", minioInsecure: "false", minioCacertFile: "/etc/minio-ca.pem" })));
+        const location = k8s("velero.io/v1", "BackupStorageLocation", "default", {
+            spec: { provider: "aws", objectStorage: { bucket: "velero", caCertRef: { name: "velero-minio-ca", key: "ca.crt" } }, config: { s3Url: "https://minio.lan:9000" } },
+        }, "velero");
+        assertClean(await runPolicy(httpsOnlyS3, location));
     });
 
     it("flags plain-http restic repositories in ExternalSecrets and Secrets", async () => {
@@ -72,6 +84,8 @@ describe("https-only-s3", () => {
             { resource: 'Chart "velero"', field: "values.configuration.backupStorageLocation.config.publicUrl", value: '"http://m"', fix: "Use an https:// endpoint" }],
         "the MinIO provider without TLS": [minioProvider({ minioSsl: false }),
             { resource: 'minio "minio"', field: "minioSsl", value: "is false", fix: "Set minioSsl: true" }],
+        "the MinIO provider with certificate checks off": [minioProvider({ minioSsl: true, minioInsecure: true }),
+            { resource: 'minio "minio"', field: "minioInsecure", value: "is true", fix: "trust MinIO's CA instead" }],
         "an endpoint unknown at preview": [minioProvider({ minioSsl: UNKNOWN_AT_PREVIEW }),
             { resource: 'minio "minio"', field: "minioSsl", value: "unknown at preview", fix: "Build it from literal config" }],
     });
