@@ -17,22 +17,7 @@ export class StackOps {
     /** The app's repository and credentials, exactly as the program produced them. */
     async resticAccess(settings: StackSettings, app: string): Promise<ResticAccess> {
         const outputs = await this.stack.outputs();
-        const repository = outputs.apps?.value?.[app]?.repository as string | undefined;
-        const credentials = outputs.volsyncCredentials?.value as { accessKeyId: string; secretAccessKey: string; resticPassword: string } | undefined;
-        if (!repository || !credentials) {
-            throw new Error(`stack ${this.stack.name} has no outputs for app "${app}": run \`pulumi up\` first`);
-        }
-        return {
-            repository,
-            password: credentials.resticPassword,
-            env: {
-                AWS_ACCESS_KEY_ID: credentials.accessKeyId,
-                AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
-                AWS_DEFAULT_REGION: settings.minio.region,
-                // restic verifies MinIO against the stack's CA bundle, like every other client of the stack.
-                ...(settings.minio.caBundle ? { RESTIC_CACERT: caBundleFile(settings.minio.caBundle) } : {}),
-            },
-        };
+        return resticAccessFromOutputs(settings, app, Object.fromEntries(Object.entries(outputs).map(([key, output]) => [key, output.value])), this.stack.name);
     }
 
     /** Sets app settings in the stack config (by path) and applies only the app's restore destination. */
@@ -45,4 +30,24 @@ export class StackOps {
         const urn = `urn:pulumi:${this.stack.name}::${configNamespace}::${protectedAppType}$kubernetes:volsync.backube/v1alpha1:ReplicationDestination::${restoreDestinationName(app)}`;
         await this.stack.up({ target: [urn], onOutput });
     }
+}
+
+/** restic's access to one app's repository, from the stack's outputs (plain values) and settings. */
+export function resticAccessFromOutputs(settings: StackSettings, app: string, outputs: Record<string, any>, stackName: string): ResticAccess {
+    const repository = outputs.apps?.[app]?.repository as string | undefined;
+    const credentials = outputs.volsyncCredentials as { accessKeyId: string; secretAccessKey: string; resticPassword: string } | undefined;
+    if (!repository || !credentials) {
+        throw new Error(`stack ${stackName} has no outputs for app "${app}": run \`pulumi up\` first`);
+    }
+    return {
+        repository,
+        password: credentials.resticPassword,
+        env: {
+            AWS_ACCESS_KEY_ID: credentials.accessKeyId,
+            AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
+            AWS_DEFAULT_REGION: settings.minio.region,
+            // restic verifies MinIO against the stack's CA bundle, like every other client of the stack.
+            ...(settings.minio.caBundle ? { RESTIC_CACERT: caBundleFile(settings.minio.caBundle) } : {}),
+        },
+    };
 }
