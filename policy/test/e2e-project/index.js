@@ -1,6 +1,7 @@
 // Components carrying Kubernetes type tokens: the engine shows their inputs to the analyzer like any
 // resource's, so the pack runs against them without a cluster or a Kubernetes provider plugin.
-// E2E_CASE picks the variant: compliant, over-limit (3Gi limit) or unknown (limit known only after create).
+// E2E_CASE picks the variant: compliant, over-limit (3Gi limit), unknown (limit known only after create) or
+// throws (the program fails: a preview error that is no policy's).
 const pulumi = require("@pulumi/pulumi");
 
 class Stand extends pulumi.ComponentResource {
@@ -15,6 +16,10 @@ class Stand extends pulumi.ComponentResource {
 function valueKnownOnlyAfterCreate() {
     const random = new pulumi.CustomResource("random:index/randomInteger:RandomInteger", "limit", { min: 64, max: 128, result: undefined });
     return pulumi.interpolate`${random.result}Mi`;
+}
+
+if (process.env.E2E_CASE === "throws") {
+    throw new Error("the fixture program failed on purpose");
 }
 
 function memoryLimit(variant) {

@@ -1,0 +1,100 @@
+// The gate's decision and summary from engine events (policy/gate). The same code against the real CLI:
+// cli.e2e.test.ts (fixture project) and test/e2e/sandbox.e2e.ts (the sandbox stack).
+import * as assert from "assert";
+import { EngineEvent, OpType } from "@pulumi/pulumi/automation";
+import { collectEvents, resourceOf } from "../gate/events";
+import { MAX_ROWS, renderSummary } from "../gate/summary";
+import { verdict } from "../gate/verdict";
+
+const urn = (type: string, name: string) => `urn:pulumi:apps::storage-backup::storage-backup:index:Component$${type}::${name}`;
+const step = (op: OpType, resource: string): EngineEvent =>
+    ({ sequence: 0, timestamp: 0, resourcePreEvent: { metadata: { op, urn: resource, type: resourceOf(resource).type } } } as unknown as EngineEvent);
+const violation = (policyName: string, level: string, resource: string | undefined, message: string, extra: object = {}): EngineEvent =>
+    ({ sequence: 0, timestamp: 0, policyEvent: {
+        policyName, enforcementLevel: level, resourceUrn: resource, message: `<{%fg 13%}>${message}<{%reset%}>\n`,
+        color: "raw", policyPackName: "storage-backup-guardrails", policyPackVersion: "0.1.0", policyPackVersionTag: "0.1.0", ...extra,
+    } } as unknown as EngineEvent);
+const diagnostic = (severity: string, message: string): EngineEvent =>
+    ({ sequence: 0, timestamp: 0, diagnosticEvent: { severity, message, color: "raw" } } as unknown as EngineEvent);
+
+const schedule = urn("kubernetes:velero.io/v1:Schedule", "daily-backup");
+const bucket = urn("minio:index/s3Bucket:S3Bucket", "volsync");
+
+describe("policy gate: events, verdict, summary", () => {
+    it("takes each resource's planned change, counts unchanged ones, and keeps every violation with its level", () => {
+        const events = collectEvents([
+            step("same", bucket), step("create", schedule), step("update", urn("kubernetes:core/v1:Namespace", "velero")),
+            violation("backup-ttls", "mandatory", schedule, "Velero Schedules keep backups long enough.\nSchedule \"velero/daily-backup\": spec.template.ttl is 8760h"),
+            violation("https-only-s3", "advisory", bucket, "HTTPS only.\nthe provider uses http"),
+            violation("single-default-storage-class", "mandatory", undefined, "One default.\ntwo default classes"),
+            diagnostic("warning", "Could not reach MinIO"),
+            diagnostic("error", "preview failed"),
+            { sequence: 0, timestamp: 0, summaryEvent: { maybeCorrupt: false, durationSeconds: 3, resourceChanges: {}, PolicyPacks: { "storage-backup-guardrails|local|/repo/policy": "0.1.0" } } } as unknown as EngineEvent,
+        ]);
+        assert.deepStrictEqual(events.changes.map((change) => [change.op, resourceOf(change.urn).name]), [["create", "daily-backup"], ["update", "velero"]]);
+        assert.strictEqual(events.unchanged, 1);
+        assert.deepStrictEqual(events.violations.map((v) => [v.policy, v.level, v.blocking, v.urn && resourceOf(v.urn).name, v.message]), [
+            ["backup-ttls", "mandatory", true, "daily-backup", "Schedule \"velero/daily-backup\": spec.template.ttl is 8760h"],
+            ["https-only-s3", "advisory", false, "volsync", "the provider uses http"],
+            ["single-default-storage-class", "mandatory", true, undefined, "two default classes"],
+        ]);
+        assert.deepStrictEqual(events.errors, [], "the engine's bare 'preview failed' is no error of its own");
+        assert.deepStrictEqual(events.packs, { "storage-backup-guardrails": "0.1.0" });
+    });
+
+    it("a mandatory violation covered by a policy exception does not block", () => {
+        const events = collectEvents([violation("backup-ttls", "mandatory", schedule, "d\nm", { exceptions: [{ id: "EXC-1", reason: "migration" }] })]);
+        assert.strictEqual(events.violations[0].blocking, false);
+        assert.deepStrictEqual(verdict(events, false), { outcome: "advisory", exitCode: 0 });
+    });
+
+    it("fails exactly on a mandatory violation or a failed preview; advisory-only passes", () => {
+        const mandatory = collectEvents([violation("backup-ttls", "mandatory", schedule, "d\nm")]);
+        const advisory = collectEvents([violation("https-only-s3", "advisory", bucket, "d\nm")]);
+        const clean = collectEvents([step("same", bucket)]);
+        assert.deepStrictEqual(verdict(mandatory, true), { outcome: "blocked", exitCode: 1 });
+        assert.deepStrictEqual(verdict(mandatory, false), { outcome: "blocked", exitCode: 1 }, "a mandatory violation blocks even if the CLI exited 0");
+        assert.deepStrictEqual(verdict(advisory, false), { outcome: "advisory", exitCode: 0 });
+        assert.deepStrictEqual(verdict(advisory, true), { outcome: "failed", exitCode: 1 });
+        assert.deepStrictEqual(verdict(clean, false), { outcome: "passed", exitCode: 0 });
+        assert.deepStrictEqual(verdict(clean, true), { outcome: "failed", exitCode: 1 });
+    });
+
+    it("the summary lists changes and violations by level, each row intact whatever the message holds", () => {
+        const events = collectEvents([
+            step("create", schedule),
+            violation("backup-ttls", "mandatory", schedule, "desc\nttl | 8760h\nis over `720h`"),
+            violation("https-only-s3", "advisory", bucket, "desc\nuses http"),
+        ]);
+        const summary = renderSummary({ stack: "apps", configFile: "policy/config/apps.json", events, verdict: verdict(events, true) });
+        assert.match(summary, /^<!-- policy-gate:apps -->\n## Policy gate for stack `apps`: ❌ blocked by 1 mandatory violation\n/);
+        assert.match(summary, /1 to create; 0 unchanged\./);
+        assert.match(summary, /\| create \| `daily-backup` \(`kubernetes:velero\.io\/v1:Schedule`\) \|/);
+        assert.match(summary, /### Mandatory violations: these block the merge \(1\)\n\n\| Policy \| Resource \| Message \|\n\|---\|---\|---\|\n\| `backup-ttls` \| `daily-backup` \(`kubernetes:velero\.io\/v1:Schedule`\) \| ttl \\\| 8760h<br>is over `720h` \|\n/);
+        assert.match(summary, /### Advisory violations: warnings only \(1\)[^]*\| `https-only-s3` \| `volsync` \(`minio:index\/s3Bucket:S3Bucket`\) \| uses http \|/);
+        assert.doesNotMatch(summary, /### Preview errors/);
+    });
+
+    it("a stack policy's violation without a resource names the stack", () => {
+        const events = collectEvents([violation("single-default-storage-class", "mandatory", undefined, "d\ntwo defaults")]);
+        assert.match(renderSummary({ stack: "apps", configFile: "c.json", events, verdict: verdict(events, true) }), /\| `single-default-storage-class` \| \(the stack\) \| two defaults \|/);
+    });
+
+    it("a failed preview shows its errors, or the CLI's output when there is no error event", () => {
+        const withError = collectEvents([diagnostic("error", "Invalid stack config: storage-backup:minio.endpoint is required")]);
+        assert.match(renderSummary({ stack: "apps", configFile: "c.json", events: withError, verdict: verdict(withError, true) }),
+            /the preview failed[^]*### Preview errors\n\n```\nInvalid stack config: storage-backup:minio\.endpoint is required\n```/);
+        const silent = collectEvents([]);
+        assert.match(renderSummary({ stack: "apps", configFile: "c.json", events: silent, verdict: verdict(silent, true), failure: "error: no stack named 'apps' found" }),
+            /### Preview errors\n\n```\nerror: no stack named 'apps' found\n```/);
+    });
+
+    it(`lists at most ${MAX_ROWS} rows per table and says how many more there are`, () => {
+        const many = Array.from({ length: MAX_ROWS + 7 }, (_, index) => step("create", urn("kubernetes:core/v1:ConfigMap", `cm-${index}`)));
+        const events = collectEvents(many);
+        const summary = renderSummary({ stack: "apps", configFile: "c.json", events, verdict: verdict(events, false) });
+        assert.match(summary, new RegExp(`${MAX_ROWS + 7} to create`));
+        assert.strictEqual(summary.match(/^\| create \|/gm)?.length, MAX_ROWS);
+        assert.match(summary, /… and 7 more/);
+    });
+});
