@@ -1,7 +1,11 @@
 // The gate's decision and summary from engine events (policy/gate). The same code against the real CLI:
 // cli.e2e.test.ts (fixture project) and test/e2e/sandbox.e2e.ts (the sandbox stack).
 import * as assert from "assert";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
 import { EngineEvent, OpType } from "@pulumi/pulumi/automation";
+import { GitHubClient, upsertComment } from "../gate/comment";
 import { collectEvents, resourceOf } from "../gate/events";
 import { MAX_ROWS, renderSummary } from "../gate/summary";
 import { verdict } from "../gate/verdict";
@@ -97,4 +101,47 @@ describe("policy gate: events, verdict, summary", () => {
         assert.strictEqual(summary.match(/^\| create \|/gm)?.length, MAX_ROWS);
         assert.match(summary, /… and 7 more/);
     });
+
+    describe("the pull request comment (one per stack, edited by later runs)", () => {
+        const pr = { owner: "o", repo: "r", number: 7 };
+        /** github-script's client as far as upsertComment uses it, over an in-memory comment list. */
+        function fakeGitHub(comments: { id: number; body: string }[]) {
+            const calls: string[] = [];
+            const client: GitHubClient = {
+                paginate: async <T>(method: unknown, params: object) => {
+                    assert.strictEqual(method, client.rest.issues.listComments);
+                    assert.deepStrictEqual(params, { owner: "o", repo: "r", issue_number: 7, per_page: 100 });
+                    return comments as unknown as T[];
+                },
+                rest: { issues: {
+                    listComments: () => undefined,
+                    createComment: async ({ issue_number, body }) => {
+                        calls.push(`create #${issue_number}`);
+                        comments.push({ id: comments.length + 100, body });
+                    },
+                    updateComment: async ({ comment_id, body }) => {
+                        calls.push(`update ${comment_id}`);
+                        comments.find((comment) => comment.id === comment_id)!.body = body;
+                    },
+                } },
+            };
+            return { client, calls, comments };
+        }
+        const summaryOf = (stack: string, text: string) => {
+            const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "gate-comment-")), "summary.md");
+            const events = collectEvents([]);
+            fs.writeFileSync(file, renderSummary({ stack, configFile: "c.json", events, verdict: verdict(events, false) }) + text);
+            return file;
+        };
+
+        it("creates the stack's comment, then edits that one and leaves other stacks' and people's comments alone", async () => {
+            const github = fakeGitHub([{ id: 1, body: "LGTM" }, { id: 2, body: "<!-- policy-gate:apps-2 -->\nother stack" }]);
+            assert.strictEqual(await upsertComment(github.client, pr, "apps", summaryOf("apps", "first run")), "created");
+            assert.strictEqual(await upsertComment(github.client, pr, "apps", summaryOf("apps", "second run")), "updated");
+            assert.deepStrictEqual(github.calls, ["create #7", "update 102"]);
+            assert.deepStrictEqual(github.comments.map((comment) => [comment.id, comment.body.split("\n").pop()]),
+                [[1, "LGTM"], [2, "other stack"], [102, "second run"]]);
+        });
+    });
 });
+
