@@ -4,6 +4,7 @@ import * as onepassword from "@1password/pulumi-onepassword";
 import * as minio from "@pulumi/minio";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
+import type { ExistingItem } from "./itemLookup";
 
 export interface BucketCredentialsArgs {
     /** Bucket name; it is retained when the stack is destroyed, backups outlive the cluster. */
@@ -18,6 +19,11 @@ export interface BucketCredentialsArgs {
     purpose: string;
     /** The bucket exists already (kept by an earlier destroy): adopt it and its backups. */
     adoptExistingBucket?: boolean;
+    /** The vault holds the item already (kept by an earlier destroy, or made by hand): adopt it and keep its
+     * restic password, so the repositories in the bucket stay readable. */
+    existingItem?: ExistingItem;
+    /** Changing this value issues the user a new secret key, written into the same item. */
+    keyRotation?: string;
 }
 
 /** S3 actions a backup tool needs on its own bucket, and no others. */
@@ -65,11 +71,17 @@ export class BucketCredentials extends pulumi.ComponentResource {
 
         const bucket = new minio.S3Bucket(name, { bucket: args.bucket, forceDestroy: false },
             { ...child, retainOnDelete: true, import: args.adoptExistingBucket ? args.bucket : undefined });
-        // Generated here rather than by MinIO so the value is ours to mark secret and stays stable.
-        const secretKey = new random.RandomPassword(`${name}-secret-key`, { length: 40, special: false }, child);
-        const resticPassword = new random.RandomPassword(`${name}-restic-password`, {
+        // Generated here rather than by MinIO so the value is ours to mark secret and stays stable. A new
+        // rotation value replaces it: MinIO's user and the item get the new key, the old one stops working.
+        const secretKey = new random.RandomPassword(`${name}-secret-key`, {
+            length: 40, special: false, ...(args.keyRotation ? { keepers: { rotation: args.keyRotation } } : {}),
+        }, child);
+        // Only used when the vault has no restic password for these repositories yet: the vault's copy wins,
+        // so a rebuilt stack reads the backups its predecessor wrote.
+        const generatedResticPassword = new random.RandomPassword(`${name}-restic-password`, {
             length: 48, special: true, overrideSpecial: "-_.~+=", minUpper: 4, minLower: 4, minNumeric: 4,
         }, child);
+        const resticPassword = args.existingItem?.resticPassword ?? generatedResticPassword.result;
         const user = new minio.IamUser(name, { name: args.user, secret: secretKey.result, forceDestroy: false },
             { ...child, additionalSecretOutputs: ["secret"] });
         const policy = new minio.IamPolicy(name, {
@@ -89,7 +101,7 @@ export class BucketCredentials extends pulumi.ComponentResource {
             sections: [{
                 label: "S3 backup credentials",
                 fields: [
-                    { label: credentialFields.resticPassword, type: "CONCEALED", value: pulumi.secret(resticPassword.result) },
+                    { label: credentialFields.resticPassword, type: "CONCEALED", value: pulumi.secret(resticPassword) },
                     { label: credentialFields.accessKeyId, type: "CONCEALED", value: pulumi.secret(user.name) },
                     { label: credentialFields.secretAccessKey, type: "CONCEALED", value: pulumi.secret(secretKey.result) },
                 ],
@@ -99,12 +111,14 @@ export class BucketCredentials extends pulumi.ComponentResource {
             additionalSecretOutputs: ["sections", "password"],
             // The restic password is the only key to the repositories in the retained bucket.
             retainOnDelete: true,
+            // Adopted, then updated in place to the fields above: one item per title, always.
+            import: args.existingItem?.importId,
         });
 
         this.bucketName = bucket.bucket;
         this.accessKeyId = user.name;
         this.secretAccessKey = pulumi.secret(secretKey.result);
-        this.resticPassword = pulumi.secret(resticPassword.result);
+        this.resticPassword = pulumi.secret(resticPassword);
         this.itemUuid = item.uuid;
         this.itemTitle = args.itemTitle;
         this.registerOutputs({ bucketName: this.bucketName, accessKeyId: this.accessKeyId, itemUuid: this.itemUuid });

@@ -4,7 +4,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { credentialFields } from "./bucketCredentials";
-import { ProtectedAppSettings, StackSettings } from "./config/stackConfig";
+import { ProtectedAppSettings, SideBySideRestore, StackSettings } from "./config/stackConfig";
 import { resticRepository } from "./s3Endpoint";
 import { volsyncProtectedLabel } from "./velero";
 
@@ -120,6 +120,29 @@ export function replicationDestinationSpec(app: ProtectedAppSettings, minio: Sta
     };
 }
 
+/** The ReplicationDestination of a side-by-side restore (`restore.sideBySide`). */
+export const sideRestoreDestinationName = (app: string) => `${app}-side-restore`;
+/** The Pulumi resource name of the side-by-side copy's PVC (its object name is `restore.sideBySide.pvc`). */
+export const sideCopyResourceName = (app: string) => `${app}-side-copy`;
+/** Labels of a side-by-side copy: Velero skips it (it is a copy of backed-up data), people see its origin. */
+export const sideCopyLabels = (app: ProtectedAppSettings) => ({ [volsyncProtectedLabel]: "true", "restore.storage-backup.io/copy-of": app.pvc.name });
+
+/** A restore into a PVC of its own, written directly: the app's live PVC is not named anywhere in it. */
+export function sideBySideDestinationSpec(app: ProtectedAppSettings, side: SideBySideRestore & { trigger: string }, minio: StackSettings["minio"]) {
+    return {
+        trigger: { manual: side.trigger },
+        restic: {
+            ...moverSettings(app, minio),
+            copyMethod: "Direct",
+            destinationPVC: side.pvc,
+            ...(side.previous !== undefined ? { previous: side.previous } : {}),
+            enableFileDeletion: true,
+            cleanupCachePVC: true,
+            cleanupTempPVC: true,
+        },
+    };
+}
+
 export class ProtectedApp extends pulumi.ComponentResource {
     readonly repository: string;
     readonly secretName: string;
@@ -183,6 +206,24 @@ export class ProtectedApp extends pulumi.ComponentResource {
             metadata: { name: app.name, namespace },
             spec: replicationSourceSpec(app, args.minio),
         }, { ...child, dependsOn: [...repositoryAccess, claim] });
+
+        const side = app.restore.sideBySide;
+        if (side?.trigger) {
+            const copy = new k8s.core.v1.PersistentVolumeClaim(sideCopyResourceName(name), {
+                metadata: { name: side.pvc, namespace, labels: sideCopyLabels(app) },
+                spec: {
+                    accessModes: app.pvc.accessModes,
+                    storageClassName: app.pvc.storageClass,
+                    resources: { requests: { storage: app.pvc.capacity } },
+                },
+            }, child);
+            new k8s.apiextensions.CustomResource(sideRestoreDestinationName(name), {
+                apiVersion: "volsync.backube/v1alpha1",
+                kind: "ReplicationDestination",
+                metadata: { name: sideRestoreDestinationName(app.name), namespace },
+                spec: sideBySideDestinationSpec(app, { ...side, trigger: side.trigger }, args.minio),
+            }, { ...child, dependsOn: [...repositoryAccess, copy] });
+        }
 
         this.repository = resticRepository(args.minio, args.bucket, app.name);
         this.secretName = resticSecretName(app.name);

@@ -11,6 +11,8 @@ export interface SnapshotControllerArgs {
     settings: StackSettings["snapshots"];
     /** Node labels the controller must run on (`kubernetes.nodeSelector`). */
     nodeSelector: Record<string, string>;
+    /** The component that owns the namespace when it is not this one's (VolSync's, on the apps stack). */
+    namespaceOwner?: pulumi.Resource;
 }
 
 export function snapshotControllerValues(args: Pick<SnapshotControllerArgs, "settings" | "nodeSelector">): Record<string, unknown> {
@@ -29,7 +31,7 @@ export class SnapshotController extends pulumi.ComponentResource {
     constructor(name: string, args: SnapshotControllerArgs, opts?: pulumi.ComponentResourceOptions) {
         super("storage-backup:storage:SnapshotController", name, {}, opts);
         const { settings } = args;
-        const namespace = ownedNamespace(settings.namespace, {}, this);
+        const namespace = args.namespaceOwner ?? ownedNamespace(settings.namespace, {}, this);
         this.chart = deployChart(name, {
             source: args.chart, namespace: settings.namespace, values: snapshotControllerValues(args), dependsOn: [namespace],
         }, this);

@@ -5,7 +5,8 @@ import { BucketCredentials } from "./bucketCredentials";
 import { StackSecrets, StackSettings } from "./config/stackConfig";
 import { OpenEbs } from "./openebs";
 import { ProtectedApp } from "./protectedApp";
-import { createProviders, providerOptions } from "./providers";
+import { ExistingItem } from "./itemLookup";
+import { createProviders, providerOptions, StackProviders } from "./providers";
 import { SnapshotController } from "./snapshotController";
 import { Velero } from "./velero";
 import { VolSync } from "./volsync";
@@ -25,32 +26,36 @@ export interface StorageBackupStackOutputs {
 export interface ExistingState {
     /** Buckets already in MinIO, to be adopted rather than created. */
     buckets: Set<string>;
+    /** 1Password items already in the vault, by title, to be adopted rather than created. */
+    items?: Map<string, ExistingItem>;
 }
 
 export function deployStorageBackupStack(settings: StackSettings, secrets: StackSecrets,
-    existing: ExistingState = { buckets: new Set() }): StorageBackupStackOutputs {
+    existing: ExistingState = { buckets: new Set() }, providers: StackProviders = createProviders(settings, secrets)): StorageBackupStackOutputs {
     applyAwaitTimeout(settings.kubernetes.awaitTimeout);
-    const providers = createProviders(settings, secrets);
     const opts = providerOptions(providers);
 
     const volsyncStorage = new BucketCredentials("volsync", {
         bucket: settings.volsync.bucket, user: settings.volsync.user, itemTitle: settings.volsync.item,
         vault: settings.onepassword.vault, purpose: "VolSync restic repositories",
         adoptExistingBucket: existing.buckets.has(settings.volsync.bucket),
+        existingItem: existing.items?.get(settings.volsync.item), keyRotation: settings.volsync.keyRotation,
     }, opts);
     const veleroStorage = new BucketCredentials("velero", {
         bucket: settings.velero.bucket, user: settings.velero.user, itemTitle: settings.velero.item,
         vault: settings.onepassword.vault, purpose: "Velero backups",
         adoptExistingBucket: existing.buckets.has(settings.velero.bucket),
+        existingItem: existing.items?.get(settings.velero.item), keyRotation: settings.velero.keyRotation,
     }, opts);
 
     const { nodeSelector } = settings.kubernetes;
     const openebs = new OpenEbs("openebs", { charts: settings.charts, settings: settings.openebs, nodeSelector }, opts);
-    const snapshots = new SnapshotController("snapshot-controller", {
-        chart: settings.charts.snapshotController, settings: settings.snapshots, nodeSelector,
-    }, opts);
     const volsync = new VolSync("volsync", {
         chart: settings.charts.volsync, settings: settings.volsync, monitoring: settings.monitoring, nodeSelector,
+    }, opts);
+    const snapshots = new SnapshotController("snapshot-controller", {
+        chart: settings.charts.snapshotController, settings: settings.snapshots, nodeSelector,
+        namespaceOwner: settings.snapshots.namespace === settings.volsync.namespace ? volsync : undefined,
     }, opts);
     const velero = new Velero("velero", {
         chart: settings.charts.velero, settings: settings.velero, minio: settings.minio, monitoring: settings.monitoring, nodeSelector,

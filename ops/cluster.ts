@@ -29,6 +29,16 @@ export class ClusterOps {
         }
     }
 
+    /** Objects of a kind in one namespace, optionally by label selector. */
+    async list(apiVersion: string, kind: string, namespace: string, labelSelector?: string): Promise<any[]> {
+        const list = await this.api.list(apiVersion, kind, namespace, undefined, undefined, undefined, undefined, labelSelector);
+        return list.items;
+    }
+
+    async create(object: { apiVersion: string; kind: string; metadata: { name: string; namespace: string }; [key: string]: unknown }): Promise<any> {
+        return this.api.create(object, undefined, undefined, opsFieldManager);
+    }
+
     async mergePatch(ref: ObjectRef, patch: Record<string, unknown>): Promise<any> {
         return this.api.patch({ apiVersion: ref.apiVersion, kind: ref.kind, metadata: { name: ref.name, namespace: ref.namespace }, ...patch },
             undefined, undefined, opsFieldManager, undefined, k8sClient.PatchStrategy.MergePatch);
@@ -36,20 +46,28 @@ export class ClusterOps {
 
     /** Waits until VolSync reports the manual trigger `value` as done. */
     async waitForManualSync(ref: ObjectRef, value: string, timeoutSeconds: number, progress: Progress): Promise<void> {
+        await this.waitFor(ref, (object) => object.status?.lastManualSync === value, timeoutSeconds, progress,
+            (object) => (object.status?.conditions ?? []).map((condition: any) => `${condition.type}=${condition.status}${condition.reason ? ` (${condition.reason})` : ""}`).join(", ") || "waiting for VolSync",
+            `did not finish trigger "${value}"`);
+    }
+
+    /** Polls the object until `done`, reporting each new state; returns the object as it was then. */
+    async waitFor(ref: ObjectRef, done: (object: any) => boolean, timeoutSeconds: number, progress: Progress,
+        describe: (object: any) => string, failure = "did not finish"): Promise<any> {
         const deadline = Date.now() + timeoutSeconds * 1000;
         let reported = "";
         for (;;) {
             const object = await this.read(ref);
-            if (object.status?.lastManualSync === value) {
-                return;
+            if (done(object)) {
+                return object;
             }
-            const state = (object.status?.conditions ?? []).map((condition: any) => `${condition.type}=${condition.status}${condition.reason ? ` (${condition.reason})` : ""}`).join(", ") || "waiting for VolSync";
+            const state = describe(object);
             if (state !== reported) {
                 progress(`  ${ref.kind} ${ref.namespace}/${ref.name}: ${state}`);
                 reported = state;
             }
             if (Date.now() > deadline) {
-                throw new Error(`${ref.kind} ${ref.namespace}/${ref.name} did not finish trigger "${value}" within ${timeoutSeconds}s (last state: ${state}); check \`kubectl -n ${ref.namespace} describe ${ref.kind.toLowerCase()} ${ref.name}\``);
+                throw new Error(`${ref.kind} ${ref.namespace}/${ref.name} ${failure} within ${timeoutSeconds}s (last state: ${state}); check \`kubectl -n ${ref.namespace} describe ${ref.kind.toLowerCase()} ${ref.name}\``);
             }
             await new Promise((resolve) => setTimeout(resolve, this.pollMilliseconds));
         }

@@ -5,7 +5,7 @@ import { ResticAccess } from "./restic";
 import { configNamespace, projectDirectory } from "./stackFile";
 import { StackSettings } from "../components/config/stackConfig";
 import { caBundleFile } from "../components/s3Endpoint";
-import { protectedAppType, restoreDestinationName } from "../components/protectedApp";
+import { protectedAppType, restoreDestinationName, sideCopyResourceName, sideRestoreDestinationName } from "../components/protectedApp";
 
 export class StackOps {
     private constructor(readonly stack: Stack) {}
@@ -23,14 +23,33 @@ export class StackOps {
     /** Sets app settings in the stack config (by path) and applies only the app's restore destination. */
     async applyRestoreSettings(settings: StackSettings, app: string, values: Record<string, string | number | boolean>,
         onOutput: (line: string) => void): Promise<void> {
+        await this.applyAppSettings(settings, app, prefixed("restore.", values), [[replicationDestinationType, restoreDestinationName(app)]], onOutput);
+    }
+
+    /** Sets `restore.sideBySide.*` and applies only the side copy's PVC and restore destination. */
+    async applySideBySideSettings(settings: StackSettings, app: string, values: Record<string, string | number>,
+        onOutput: (line: string) => void): Promise<void> {
+        await this.applyAppSettings(settings, app, prefixed("restore.sideBySide.", values), [
+            ["kubernetes:core/v1:PersistentVolumeClaim", sideCopyResourceName(app)],
+            [replicationDestinationType, sideRestoreDestinationName(app)],
+        ], onOutput);
+    }
+
+    /** Sets `apps[i].<key>` values in the stack config and runs `pulumi up` on the app's named children only. */
+    private async applyAppSettings(settings: StackSettings, app: string, values: Record<string, string | number | boolean>,
+        children: [type: string, name: string][], onOutput: (line: string) => void): Promise<void> {
         const index = settings.apps.findIndex((candidate) => candidate.name === app);
         for (const [key, value] of Object.entries(values)) {
-            await this.stack.setConfig(`${configNamespace}:apps[${index}].restore.${key}`, { value: String(value) }, true);
+            await this.stack.setConfig(`${configNamespace}:apps[${index}].${key}`, { value: String(value) }, true);
         }
-        const urn = `urn:pulumi:${this.stack.name}::${configNamespace}::${protectedAppType}$kubernetes:volsync.backube/v1alpha1:ReplicationDestination::${restoreDestinationName(app)}`;
-        await this.stack.up({ target: [urn], onOutput });
+        const target = children.map(([type, name]) => `urn:pulumi:${this.stack.name}::${configNamespace}::${protectedAppType}$${type}::${name}`);
+        await this.stack.up({ target, onOutput });
     }
 }
+
+const replicationDestinationType = "kubernetes:volsync.backube/v1alpha1:ReplicationDestination";
+const prefixed = <T>(prefix: string, values: Record<string, T>) =>
+    Object.fromEntries(Object.entries(values).map(([key, value]) => [`${prefix}${key}`, value]));
 
 /** restic's access to one app's repository, from the stack's outputs (plain values) and settings. */
 export function resticAccessFromOutputs(settings: StackSettings, app: string, outputs: Record<string, any>, stackName: string): ResticAccess {

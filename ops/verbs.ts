@@ -35,7 +35,7 @@ const replicationDestination = (app: ProtectedAppSettings): ObjectRef =>
 const workloadRef = (app: ProtectedAppSettings): ObjectRef | undefined => app.workload
     && { apiVersion: "apps/v1", kind: app.workload.kind, namespace: app.namespace, name: app.workload.name };
 
-const stamp = () => new Date().toISOString().replace(/[-:]/g, "").replace(/\..*/, "");
+export const stamp = () => new Date().toISOString().replace(/[-:]/g, "").replace(/\..*/, "");
 
 /** Back up now: a manual trigger on the ReplicationSource, removed again once the sync is done. */
 export async function backupNow(context: OpsContext, apps: ProtectedAppSettings[]): Promise<void> {

@@ -13,7 +13,7 @@ function clusterWith(...objects: string[]) {
     return { lookup, asked };
 }
 
-const appsStackNeeds = ["VolumeSnapshotClass/csi-ceph-block", "StorageClass/csi-ceph-block", "PersistentVolumeClaim/demo-ns/demo-ns-data", "ClusterSecretStore/onepassword"];
+const appsStackNeeds = ["VolumeSnapshotClass/csi-ceph-block", "StorageClass/csi-ceph-block", "PersistentVolumeClaim/demo-ns/demo-pvc", "ClusterSecretStore/onepassword"];
 
 describe("preflight", function () {
     const settings = settingsFrom(stackFileConfig("apps"));

@@ -21,7 +21,7 @@ describe("storage backup stack under mocks (apps stack config)", function () {
         ({ resources, outputs } = await runUnderMocks(settingsFrom(stackFileConfig("apps"))));
     });
 
-    it("deploys the four charts as helm.v4.Chart at pinned versions, each in its own namespace (no LVM chart)", function () {
+    it("deploys the four charts as helm.v4.Chart at pinned versions (snapshot-controller beside VolSync, story AC1; no LVM chart)", function () {
         const charts = resourcesOfType(resources, chartType);
         assert.deepStrictEqual(charts.map((chart) => chart.name).sort(), ["openebs-localpv-provisioner", "snapshot-controller", "velero", "volsync"]);
         for (const chart of charts) {
@@ -29,7 +29,7 @@ describe("storage backup stack under mocks (apps stack config)", function () {
             assert.ok(chart.inputs.repositoryOpts.repo.startsWith("https://"), `${chart.name} repo`);
         }
         const namespaces = Object.fromEntries(charts.map((chart) => [chart.name, chart.inputs.namespace]));
-        assert.deepStrictEqual(namespaces, { "openebs-localpv-provisioner": "openebs", "snapshot-controller": "snapshot-controller", volsync: "volsync-system", velero: "velero" });
+        assert.deepStrictEqual(namespaces, { "openebs-localpv-provisioner": "openebs", "snapshot-controller": "volsync-system", volsync: "volsync-system", velero: "velero" });
     });
 
     it("parents every child to its component and nothing but components to the stack", function () {
@@ -181,7 +181,7 @@ describe("storage backup stack under mocks (apps stack config)", function () {
     it("backs demo-ns up with a Snapshot of csi-ceph-block and an openebs-hostpath cache", function () {
         const [source] = customResourcesOfKind(resources, "ReplicationSource");
         const restic = source.inputs.spec.restic;
-        assert.strictEqual(source.inputs.spec.sourcePVC, "demo-ns-data");
+        assert.strictEqual(source.inputs.spec.sourcePVC, "demo-pvc");
         assert.strictEqual(restic.copyMethod, "Snapshot");
         assert.strictEqual(restic.volumeSnapshotClassName, "csi-ceph-block");
         assert.strictEqual(restic.cacheStorageClassName, "openebs-hostpath");
@@ -194,7 +194,7 @@ describe("storage backup stack under mocks (apps stack config)", function () {
 
     it("labels an existing PVC instead of creating one", function () {
         const [patch] = resourcesOfType(resources, "kubernetes:core/v1:PersistentVolumeClaimPatch");
-        assert.deepStrictEqual(patch.inputs.metadata, { name: "demo-ns-data", namespace: "demo-ns", labels: { [volsyncProtectedLabel]: "true" } });
+        assert.deepStrictEqual(patch.inputs.metadata, { name: "demo-pvc", namespace: "demo-ns", labels: { [volsyncProtectedLabel]: "true" } });
         assert.strictEqual(resourcesOfType(resources, "kubernetes:core/v1:PersistentVolumeClaim").length, 0);
     });
 

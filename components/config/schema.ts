@@ -59,8 +59,11 @@ const onepasswordSchema = z.strictObject({
 const monitoringSchema = z.strictObject({
     /** Create ServiceMonitors and PrometheusRules (needs prometheus-operator CRDs). */
     enabled: z.boolean().default(true),
-    /** Labels the Prometheus rule/monitor selectors match on. */
+    /** Labels the Prometheus rule/monitor selectors match on (kube-prometheus-stack: `release: <its release>`). */
     labels: z.record(z.string(), z.string()).default({}),
+    /** Where this README is published (e.g. the repository's web view of README.md); every alert's
+     * runbook_url points into its "When something goes wrong" section. Unset: `README.md#<alert>`. */
+    runbookUrl: httpUrl.optional(),
 }).prefault({});
 
 const hostpathClassSchema = z.strictObject({
@@ -196,8 +199,8 @@ const appSchema = z.strictObject({
         sideBySide: z.strictObject({
             /** The new PVC; defaults to `<pvc.name>-restore`. */
             pvc: objectName.optional(),
-            /** Changing this value runs one side-by-side restore. */
-            trigger: z.string().min(1).default(initialRestoreTrigger),
+            /** Setting or changing this value runs one side-by-side restore; unset, no copy exists. */
+            trigger: z.string().min(1).optional(),
             /** Which backup (0 = latest). */
             previous: backupsBack.optional(),
         }).optional(),

@@ -31,10 +31,14 @@ export interface ProtectedAppSettings {
     restore: Omit<RawRestoreConfig, "sideBySide"> & { sideBySide?: SideBySideRestore };
 }
 
+/** The side-by-side copy's PVC unless `restore.sideBySide.pvc` names one. */
+export const defaultSideCopyPvc = (pvc: string) => `${pvc}-restore`;
+
 /** A restore into a PVC of its own, next to the app's live PVC. */
 export interface SideBySideRestore {
     pvc: string;
-    trigger: string;
+    /** Unset: the copy's PVC and restore do not exist (yet). */
+    trigger?: string;
     previous?: number;
 }
 
@@ -129,7 +133,7 @@ function resolveApp(config: ParsedStackConfig, app: RawAppConfig): ProtectedAppS
         restore: {
             ...app.restore,
             sideBySide: app.restore.sideBySide && {
-                ...app.restore.sideBySide, pvc: app.restore.sideBySide.pvc ?? `${app.pvc.name ?? app.name}-restore`,
+                ...app.restore.sideBySide, pvc: app.restore.sideBySide.pvc ?? defaultSideCopyPvc(app.pvc.name ?? app.name),
             },
         },
     };
@@ -180,6 +184,18 @@ function consistencyProblems(namespace: string, config: ParsedStackConfig, apps:
     if (config.volsync.item === config.velero.item) {
         problems.push(`${key("velero.item")}: expected an item title other than volsync.item (got "${config.velero.item}")`);
     }
+    // snapshot-controller may share VolSync's namespace (the apps stack does); any other pair would have
+    // two components own one namespace.
+    const namespaces = Object.entries({
+        "openebs.namespace": config.openebs.namespace, "snapshots.namespace": config.snapshots.namespace,
+        "velero.namespace": config.velero.namespace, "volsync.namespace": config.volsync.namespace,
+    });
+    namespaces.forEach(([setting, name], index) => {
+        for (const [other] of namespaces.slice(index + 1).filter(([other, otherName]) => otherName === name
+            && !(setting === "snapshots.namespace" && other === "volsync.namespace"))) {
+            problems.push(`${key(setting)}: expected a namespace other than ${other}'s (only snapshots.namespace may equal volsync.namespace) (got "${name}")`);
+        }
+    });
     if (config.openebs.lvmClass && config.openebs.lvmClass.name === config.openebs.hostpathClass.name) {
         problems.push(`${key("openebs.lvmClass.name")}: expected a name other than openebs.hostpathClass.name (got "${config.openebs.lvmClass.name}")`);
     }

@@ -23,10 +23,12 @@ export function everyOptionRawConfig(): Record<string, any> {
         { name: "lvm", driver: "local.csi.openebs.io", deletionPolicy: "Retain" },
     ] };
     raw.openebs = { lvmClass: { volumeGroup: "vg-data" } };
+    raw.volsync = { keyRotation: "2026-11" };
     raw.velero = { fileSystemBackup: true, volumeSnapshotLocation: { provider: "aws", config: { region: "minio" } } };
     raw.apps = [
         { name: "snap", volumeSnapshotClass: "ceph-block", pvc: { create: true, storageClass: "ceph-rbd" } },
-        { name: "direct", copyMethod: "Direct", retain: { within: "72h", daily: 3 }, paused: true, uid: 0, gid: 0 },
+        { name: "direct", copyMethod: "Direct", retain: { within: "72h", daily: 3 }, paused: true, uid: 0, gid: 0,
+            restore: { sideBySide: { trigger: "side-1", previous: 1 } } },
         { name: "clone", copyMethod: "Clone", pvc: { storageClass: "ceph-rbd" }, moverResources: { requests: { cpu: "100m" } } },
     ];
     return raw;

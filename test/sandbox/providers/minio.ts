@@ -26,11 +26,18 @@ function configure(args: Record<string, unknown>): void {
         throw new Error("minio stand-in: minioServer, minioUser and minioPassword must be set");
     }
     const scheme = args.minioSsl === true || args.minioSsl === "true" ? "https" : "http";
+    const configDir = fs.mkdtempSync(path.join(os.tmpdir(), "minio-standin-"));
+    // As the real provider does with minio_cacert_file: trust exactly that CA. mc reads extra CAs from its
+    // config folder's certs/CAs.
+    if (typeof args.minioCacertFile === "string" && args.minioCacertFile) {
+        fs.mkdirSync(path.join(configDir, "certs", "CAs"), { recursive: true });
+        fs.copyFileSync(args.minioCacertFile, path.join(configDir, "certs", "CAs", "ca.crt"));
+    }
     connection = {
         server,
         url: `${scheme}://${encodeURIComponent(user)}:${encodeURIComponent(password)}@${server}`,
         insecure: args.minioInsecure === true || args.minioInsecure === "true",
-        configDir: fs.mkdtempSync(path.join(os.tmpdir(), "minio-standin-")),
+        configDir,
     };
 }
 
@@ -81,6 +88,8 @@ const operations: Record<Kind, {
     imported?(id: string): Record<string, unknown>;
     /** Input keys whose change replaces the object. */
     replaceKeys: string[];
+    /** Applies changed inputs in place; kinds without it keep other changes in state alone. */
+    update?(id: string, inputs: any): Promise<void>;
 }> = {
     S3Bucket: {
         async create(inputs) {
@@ -103,7 +112,11 @@ const operations: Record<Kind, {
         async delete(id) {
             await mc("admin", "user", "remove", alias, id);
         },
-        replaceKeys: ["name", "secret"],
+        // As the real provider does: a new secret is set on the same user (key rotation), never a new user.
+        async update(id, inputs) {
+            await mc("admin", "user", "add", alias, id, inputs.secret);
+        },
+        replaceKeys: ["name"],
     },
     IamPolicy: {
         async create(inputs) {
@@ -149,8 +162,10 @@ const standIn: provider.Provider = {
         return { id: await operations[kindOf(urn)].create(reveal(inputs)), outs: inputs };
     },
 
-    // Only keys that do not replace (such as forceDestroy) reach an update; they live in state alone.
-    async update(_id, _urn, _olds, news) {
+    // Only keys that do not replace reach an update: a user's secret is set on the server, others (such
+    // as forceDestroy) live in state alone.
+    async update(id, urn, _olds, news) {
+        await operations[kindOf(urn)].update?.(id, reveal(news));
         return { outs: news };
     },
 
