@@ -17,7 +17,8 @@ import { KubeApiError, KubeObject } from "../sandbox/kubeClient";
 import { PulumiError, PulumiRun, repoRoot, Sandbox, sandboxApp, stackName, startSandbox } from "../sandbox/sandbox";
 import { mcAs, run } from "./clients";
 
-const policyPack = path.join(repoRoot, "policy");
+/** The pull request gate, exactly as .github/workflows/policy-preview.yml runs it. */
+const policyGate = path.join(repoRoot, "scripts", "policy-gate.sh");
 /** Where the stack's charts run. */
 const stackNamespaces = ["openebs", "snapshot-controller", "volsync-system", "velero"];
 const seedBytes = 64 * 1024 * 1024;
@@ -362,14 +363,33 @@ describe("sandbox end to end", function () {
         });
     });
 
-    describe("6. policy pack", () => {
-        it("pulumi preview --policy-pack policy passes on the sandbox stack", async function () {
+    describe("6. policy gate (scripts/policy-gate.sh, as the PR workflow runs it)", () => {
+        /** The gate on a stack of the sandbox's project with the pack config `config`; its summary as a reviewer reads it. */
+        async function gate(stack: string, label: string, config: object) {
+            const configFile = path.join(work, `policy-${label}.json`);
+            const summaryFile = path.join(work, `policy-${label}.md`);
+            const jobSummary = path.join(work, `policy-${label}-job.md`);
+            fs.writeFileSync(configFile, JSON.stringify(config));
+            const result = await run("bash", [policyGate, "--stack", stack, "--cwd", sandbox.projectDir, "--policy-config", configFile,
+                "--summary-file", summaryFile], sandbox.env({ GITHUB_STEP_SUMMARY: jobSummary, GITHUB_ACTIONS: "" }));
+            const summary = fs.existsSync(summaryFile) ? fs.readFileSync(summaryFile, "utf8") : "";
+            assert.strictEqual(fs.existsSync(jobSummary) ? fs.readFileSync(jobSummary, "utf8") : "", summary, "the job summary is not the gate's summary");
+            return { ...result, summary, log: `${result.stdout.slice(-4000)}\n${result.stderr.slice(-4000)}` };
+        }
+        const row = (policy: string, resource: string, type: string) =>
+            new RegExp(`\\| \`${policy}\` \\| \`[^\`]*${resource}[^\`]*\` \\(\`${type.replace(/[./]/g, "\\$&")}\`\\) \\| [^\\n]+\\|\\n`);
+        const schedule = ["velero-daily-backup", "kubernetes:velero.io/v1:Schedule"] as const;
+
+        it("a clean change passes: the sandbox stack with no exceptions", async function () {
             this.timeout(600_000);
-            const preview = await timed("preview with policy pack", () => pulumi(["preview", "--stack", stackName, "--policy-pack", policyPack]));
-            assert.match(preview.stdout, /Policies:\s+✅ storage-backup-guardrails/, `the pack did not report a pass:\n${preview.stdout.slice(-3000)}`);
+            const result = await timed("policy gate (preview with pack)", () => gate(stackName, "clean", {}));
+            assert.strictEqual(result.code, 0, result.log);
+            assert.match(result.summary, /## Policy gate for stack `local`: ✅ passed/);
+            assert.match(result.summary, /No policy violations\./);
+            assert.match(result.summary, /### Planned changes\n\n.*\d+ unchanged\./);
         });
 
-        it("fails on a config that breaks memory limits, TTLs and HTTPS, naming the policies", async function () {
+        it("a change breaking memory limits, TTLs and HTTPS exits 1, naming each policy and the resource", async function () {
             this.timeout(600_000);
             const broken = "local-broken-policy";
             await withChangedConfig(broken, {
@@ -377,12 +397,34 @@ describe("sandbox end to end", function () {
                 "storage-backup:velero.schedule.ttl": "8760h",
                 "storage-backup:minio.useTls": "false",
             }, async () => {
-                const error = await sandbox.pulumi(["preview", "--stack", broken, "--policy-pack", policyPack]).then(() => undefined, (failure) => failure);
-                assert.ok(error instanceof PulumiError, "preview passed a config that breaks three policies");
-                for (const policy of ["memory-limits", "backup-ttls", "https-only-s3"]) {
-                    assert.match(error.run.stdout + error.run.stderr, new RegExp(policy), `the failure does not name ${policy}`);
-                }
+                const result = await gate(broken, "mandatory", {});
+                assert.strictEqual(result.code, 1, result.log);
+                assert.match(result.summary, /❌ blocked by \d+ mandatory violations/);
+                const mandatory = result.summary.slice(result.summary.indexOf("### Mandatory violations"));
+                assert.match(mandatory, row("memory-limits", "volsync", "kubernetes:apps/v1:Deployment"));
+                assert.match(mandatory, row("backup-ttls", ...schedule));
+                assert.match(mandatory, /\| `https-only-s3` \| `[^`]+` \(`[^`]+`\) \| [^\n]*https/);
+                assert.match(result.stderr, /policy-gate: stack local-broken-policy: blocked: mandatory policy violation/);
             });
+        });
+
+        it("the same TTL change passes with a warning when the stack's pack config makes backup-ttls advisory", async function () {
+            this.timeout(600_000);
+            // On the deployed stack: a stack never deployed has values unknown at preview (e.g. the Velero
+            // secret), which mandatory policies rightly report.
+            const original = fs.readFileSync(sandbox.stackConfigFile, "utf8");
+            try {
+                await sandbox.pulumi(["config", "set", "--stack", stackName, "--path", "storage-backup:velero.schedule.ttl", "8760h"]);
+                const result = await gate(stackName, "advisory", { "backup-ttls": { enforcementLevel: "advisory" } });
+                assert.strictEqual(result.code, 0, result.log);
+                assert.match(result.summary, /⚠️ passed with \d+ advisory violations?\n/);
+                assert.match(result.summary.slice(result.summary.indexOf("### Advisory violations")), row("backup-ttls", ...schedule));
+                assert.doesNotMatch(result.summary, /### Mandatory violations/);
+                assert.match(result.summary, /\| update \| `velero-daily-backup` /, "the planned change is listed");
+                assert.match(result.stderr, /policy-gate: stack local: passed with a warning: \d+ advisory violation/);
+            } finally {
+                fs.writeFileSync(sandbox.stackConfigFile, original);
+            }
         });
     });
 
