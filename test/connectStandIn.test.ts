@@ -78,6 +78,22 @@ describe("1Password Connect stand-in", () => {
             { status: 404, body: { status: 404, message: `Invalid Item UUID: ${created.body.id}` } });
     });
 
+    it("answers ESO's Connect client (connect-sdk-go) as it asks: Go-escaped title filters, then each item by id", async () => {
+        // Go's url.QueryEscape writes spaces as '+', where encodeURIComponent writes %20.
+        const goFilter = (title: string) => `filter=title+eq+%22${encodeURIComponent(title)}%22`;
+        const [vault] = (await call("GET", `/v1/vaults?${goFilter("vault-a")}`)).body;
+        assert.strictEqual(vault.name, "vault-a");
+        const fields = [{ label: "RESTIC_PASSWORD", type: "CONCEALED", value: "p", section: { id: "s1" } }];
+        await call("POST", `/v1/vaults/${vault.id}/items`, { title: "volsync minio", category: "LOGIN", vault: { id: vault.id }, sections: [{ id: "s1" }], fields });
+        const summaries = (await call("GET", `/v1/vaults/${vault.id}/items?${goFilter("volsync minio")}`)).body;
+        assert.strictEqual(summaries.length, 1);
+        // The SDK reads the vault of each summary to fetch the whole item.
+        assert.strictEqual(summaries[0].vault.id, vault.id);
+        const item = (await call("GET", `/v1/vaults/${summaries[0].vault.id}/items/${summaries[0].id}`)).body;
+        assert.deepStrictEqual(item.fields.map(({ label, value }: any) => ({ label, value })), [{ label: "RESTIC_PASSWORD", value: "p" }]);
+        assert.deepStrictEqual((await call("GET", `/v1/vaults/${vault.id}/items?${goFilter("volsync")}`)).body, [], "a title filter matches whole titles only");
+    });
+
     it("answers 400 to an item without a title and 404 to an unknown vault", async () => {
         const [vault] = (await call("GET", "/v1/vaults")).body;
         assert.strictEqual((await call("POST", `/v1/vaults/${vault.id}/items`, { category: "LOGIN" })).status, 400);

@@ -1,8 +1,9 @@
 // TEST DOUBLE: a stand-in for the 1Password Connect server, for the sandbox and end-to-end tests only.
-// It implements the Connect REST endpoints that the onepassword provider calls (vaults and items, by id and
-// by `title eq "…"` filter), checks the bearer token, fills fields marked `generate`, answers errors with
-// Connect's `{"status","message"}` bodies, and keeps its items in one JSON file. It is not 1Password: no
-// encryption, one vault, no files, no item history.
+// It implements the Connect REST endpoints that the onepassword provider and ESO's Connect client
+// (connect-sdk-go) call: vaults and items, by id and by `title eq "…"` filter (ESO finds the vault by title,
+// the item summaries by title, then each item by id). It checks the bearer token, fills fields marked
+// `generate`, answers errors with Connect's `{"status","message"}` bodies, and keeps its items in one JSON
+// file. It is not 1Password: no encryption, one vault, no files, no item history.
 //
 // Run as its own process: CONNECT_PORT, CONNECT_TOKEN, CONNECT_VAULT (title), CONNECT_STATE (JSON file),
 // CONNECT_TLS_CERT and CONNECT_TLS_KEY (HTTPS; plain HTTP when unset).
