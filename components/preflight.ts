@@ -63,3 +63,14 @@ export async function preflight(dependencies: ClusterDependency[], lookup: Clust
         throw new PreflightError(missing);
     }
 }
+
+/** Settings that are valid but probably not what the user wants: shown as Pulumi warnings, nothing fails. */
+export function preflightWarnings(settings: StackSettings, namespace: string): string[] {
+    const warnings: string[] = [];
+    if (settings.monitoring.enabled && Object.keys(settings.monitoring.labels).length === 0) {
+        warnings.push(`${namespace}:monitoring.labels is empty: a Prometheus that selects ServiceMonitors and PrometheusRules by label `
+            + "(kube-prometheus-stack selects `release: <its Helm release name>`) ignores this stack's scrapes and alerts. "
+            + "Set the labels your Prometheus selects on (README.md, \"Monitoring\"), or monitoring.enabled: false.");
+    }
+    return warnings;
+}

@@ -67,18 +67,21 @@ export function veleroValues(args: Pick<VeleroArgs, "settings" | "monitoring" | 
     };
 }
 
-/** Velero alerts for the configured schedule. */
+/** Velero alerts for the configured schedule and storage location, on the metrics Velero 1.18 exports. */
 export function veleroAlertRules(settings: StackSettings["velero"]): AlertRule[] {
     const schedule = settings.schedule.name;
     const selector = `schedule="${schedule}"`;
     return [
         {
             alert: "VeleroBackupLocationUnavailable",
-            expr: `increase(velero_backup_validation_failure_total{${selector}}[1h]) > 0`,
+            // Velero >= 1.17 sets this gauge per BackupStorageLocation from its phase after each validation
+            // (1 Available, 0 Unavailable); before that only failed backup validations hinted at it. Not
+            // narrowed to our location, so the alert still fires if the location label were ever renamed.
+            expr: `min by (backup_location_name) (velero_backup_location_status_gauge) == 0`,
             for: "5m",
             severity: "critical",
-            summary: "Velero could not validate its backup storage location.",
-            description: `Backups of schedule ${schedule} fail validation, usually because location ${settings.storageLocation} is unavailable. Check \`velero backup-location get\` and MinIO.`,
+            summary: "A Velero backup storage location is unavailable.",
+            description: `BackupStorageLocation {{ $labels.backup_location_name }} (this stack's is ${settings.storageLocation}) failed validation: Velero cannot reach or use its bucket, so schedule ${schedule} cannot back up. Check \`velero backup-location get\`, MinIO and the Secret ${veleroCredentialsSecret}.`,
         },
         {
             alert: "VeleroBackupTooOld",
@@ -94,7 +97,7 @@ export function veleroAlertRules(settings: StackSettings["velero"]): AlertRule[]
             for: "5m",
             severity: "warning",
             summary: "A Velero backup failed or partially failed.",
-            description: `A backup of schedule ${schedule} failed or partially failed; see \`velero backup describe\`.`,
+            description: `A backup of schedule ${schedule} failed or partially failed; see \`velero backup describe --details\` for the newest backup of ${schedule}.`,
         },
     ];
 }
@@ -209,7 +212,7 @@ export class Velero extends pulumi.ComponentResource {
         }, { ...child, dependsOn: [chart, volumePolicy] });
 
         if (args.monitoring.enabled) {
-            prometheusRule(`${name}-alerts`, settings.namespace, args.monitoring.labels, veleroAlertRules(settings), afterNamespace);
+            prometheusRule(`${name}-alerts`, settings.namespace, args.monitoring, veleroAlertRules(settings), afterNamespace);
         }
         this.registerOutputs({ storageLocationName: this.storageLocationName, scheduleName: this.scheduleName });
     }

@@ -28,17 +28,25 @@ export function volsyncValues(args: Pick<VolSyncArgs, "settings" | "nodeSelector
     };
 }
 
-/** Alerts on VolSync's own metrics. Out-of-sync and overdue alerts watch sources only: a one-shot
- * restore (a destination) stays "out of sync" by design and must not page forever. */
+/** How long no healthy VolSync metrics target may exist before VolSyncExporterAbsent fires. */
+const exporterAbsentFor = "15m";
+
+/**
+ * Alerts on VolSync's own metrics (`volsync_volume_out_of_sync` gauge and `volsync_missed_intervals_total`
+ * counter, labelled obj_name, obj_namespace, role, method). Out-of-sync and overdue alerts watch sources
+ * only: a one-shot restore (a destination) stays "out of sync" by design and must not page forever.
+ */
 export function volsyncAlertRules(settings: StackSettings["volsync"]): AlertRule[] {
+    const source = "ReplicationSource {{ $labels.obj_namespace }}/{{ $labels.obj_name }}";
     return [
         {
             alert: "VolSyncExporterAbsent",
+            // `== 1` keeps a target that is scraped but down from counting as present.
             expr: `absent(up{job="${volsyncMetricsJob}"} == 1)`,
-            for: "15m",
+            for: exporterAbsentFor,
             severity: "critical",
             summary: "VolSync metrics are not being scraped.",
-            description: "No healthy VolSync metrics target: backups may be failing unnoticed. Check the volsync Deployment and its ServiceMonitor.",
+            description: `No healthy scrape target with job="${volsyncMetricsJob}" (Service volsync-metrics in ${settings.namespace}) for ${exporterAbsentFor}: backups may be failing unnoticed. Check the volsync Deployment and the ServiceMonitor ${volsyncMetricsJob}.`,
         },
         {
             alert: "VolSyncVolumeOutOfSync",
@@ -46,15 +54,16 @@ export function volsyncAlertRules(settings: StackSettings["volsync"]): AlertRule
             for: settings.outOfSyncAlertAfter,
             severity: "critical",
             summary: "A protected volume is out of sync with its backup.",
-            description: "ReplicationSource {{ $labels.obj_namespace }}/{{ $labels.obj_name }} has not completed a sync; see `kubectl describe replicationsource`.",
+            description: `${source} has not completed a sync for ${settings.outOfSyncAlertAfter}; see \`kubectl -n {{ $labels.obj_namespace }} describe replicationsource {{ $labels.obj_name }}\` and the mover's log.`,
         },
         {
             alert: "VolSyncBackupOverdue",
-            expr: `increase(volsync_missed_intervals_total{role="source"}[2h]) > 0`,
+            // VolSync counts a missed interval when a sync has not finished by the next scheduled start.
+            expr: `max by (obj_namespace, obj_name) (increase(volsync_missed_intervals_total{role="source"}[2h])) > 0`,
             for: "5m",
             severity: "warning",
             summary: "A backup is older than its schedule allows.",
-            description: "ReplicationSource {{ $labels.obj_namespace }}/{{ $labels.obj_name }} missed a scheduled sync: its newest backup is older than the schedule allows.",
+            description: `${source} missed a scheduled sync: its newest backup is older than the schedule allows.`,
         },
     ];
 }
@@ -92,7 +101,7 @@ export class VolSync extends pulumi.ComponentResource {
                     }],
                 },
             }, { parent: this, dependsOn: [chart] });
-            prometheusRule(`${name}-alerts`, settings.namespace, monitoring.labels, volsyncAlertRules(settings),
+            prometheusRule(`${name}-alerts`, settings.namespace, monitoring, volsyncAlertRules(settings),
                 { parent: this, dependsOn: [namespace] });
         }
         this.registerOutputs({});

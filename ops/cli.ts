@@ -5,6 +5,7 @@ import { ClusterOps } from "./cluster";
 import { Restic } from "./restic";
 import { projectDirectory, stackSettings } from "./stackFile";
 import { StackOps } from "./stackOps";
+import { statusReport } from "./status";
 import { backupNow, extractBackup, findApp, listBackups, OpsContext, restoreApp, unlockRepository, verifyBackups } from "./verbs";
 
 const count = (value: string) => {
@@ -65,6 +66,13 @@ export function opsProgram(): Command {
     program.command("verify").description("restic check plus a checksummed test restore of a sample").argument("<app>")
         .option("--sample <files>", "how many files to test-restore", count, 20)
         .action((name: string, options: { sample: number }) => run(async (ctx) => verifyBackups(ctx, findApp(ctx.settings, name), options.sample))());
+    program.command("status").description("every protected app's backups in one table; exits 1 if any is overdue or failing")
+        .option("--json", "JSON instead of the table")
+        .action((options: { json?: boolean }) => run(async (ctx) => {
+            const report = await statusReport(ctx, options.json === true);
+            process.exitCode = report.ok ? 0 : 1;
+            return report.output;
+        })());
     program.command("unlock").description("remove stale restic locks left by a killed backup").argument("<app>")
         .action((name: string) => run(async (ctx) => unlockRepository(ctx, findApp(ctx.settings, name)))());
     return program;

@@ -59,9 +59,9 @@ export class Restic {
         await this.run("initialising the repository", ["init"]);
     }
 
-    /** Snapshots, newest first. */
-    async snapshots(): Promise<Snapshot[]> {
-        const snapshots = JSON.parse(await this.run("listing snapshots", ["snapshots", "--json"])) as Snapshot[] | null;
+    /** Snapshots, newest first. `noLock` reads without a lock, so a stale lock cannot block it. */
+    async snapshots(noLock = false): Promise<Snapshot[]> {
+        const snapshots = JSON.parse(await this.run("listing snapshots", ["snapshots", "--json", ...(noLock ? ["--no-lock"] : [])])) as Snapshot[] | null;
         return (snapshots ?? []).sort((a, b) => Date.parse(b.time) - Date.parse(a.time));
     }
 
@@ -83,6 +83,16 @@ export class Restic {
 
     async check(readDataSubset?: string): Promise<void> {
         await this.run("checking the repository", ["check", ...(readDataSubset ? [`--read-data-subset=${readDataSubset}`] : [])]);
+    }
+
+    /** Bytes the repository stores (packed and compressed), read without a lock. */
+    async storedBytes(): Promise<number> {
+        return (JSON.parse(await this.run("reading the repository size", ["stats", "--mode", "raw-data", "--json", "--no-lock"])) as { total_size: number }).total_size;
+    }
+
+    /** Ids of the locks in the repository (a running backup's or stale ones), read without taking one. */
+    async lockIds(): Promise<string[]> {
+        return (await this.run("listing locks", ["list", "locks", "--no-lock"])).split("\n").filter((line) => line.trim());
     }
 
     async unlock(): Promise<void> {

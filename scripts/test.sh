@@ -3,7 +3,7 @@
 # `N passed, N failed, N skipped` for all of them and exits non-zero if anything failed.
 #
 #   scripts/test.sh          # everything: unit suites, toolchain checks, end-to-end sandbox suite
-#   scripts/test.sh --unit   # program and policy suites only (needs only restic from the toolchain)
+#   scripts/test.sh --unit   # program and policy suites only (needs only restic and promtool from the toolchain)
 set -uo pipefail
 cd "$(dirname "$0")/.."
 # A fresh clone needs nothing else first: Node and the npm dependencies are installed here when missing.
@@ -30,12 +30,12 @@ suite() {
   fi
 }
 
-# Built from Go modules, a no-op when up to date. The day-2 operation tests need restic; the policy pack's
-# real-CLI tests and the end-to-end suite need the rest.
+# Built from Go modules, a no-op when up to date. The day-2 operation tests need restic and the alert rule
+# tests promtool; the policy pack's real-CLI tests and the end-to-end suite need the rest.
 if [ "$unit_only" -eq 1 ]; then
-  suite "toolchain build" bash toolchain/build.sh restic
+  suite "toolchain build" bash toolchain/build.sh restic promtool
 else
-  suite "toolchain build" bash toolchain/build.sh --parallel pulumi providers minio restic etcd kube helm
+  suite "toolchain build" bash toolchain/build.sh --parallel pulumi providers minio restic etcd kube helm promtool
 fi
 suite "program typecheck" npx --no-install tsc --noEmit -p tsconfig.json
 suite "program tests" npx --no-install mocha

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Builds the project's offline toolchain from Go modules into toolchain/bin (git-ignored).
 #
-#   toolchain/build.sh                     # everything: pulumi providers minio restic etcd kube kwok helm
+#   toolchain/build.sh                     # everything: pulumi providers minio restic etcd kube kwok helm promtool
 #   toolchain/build.sh pulumi providers    # a subset: groups or single tools (see `--list`)
 #   toolchain/build.sh --force etcd        # rebuild even if up to date
 #   toolchain/build.sh --parallel          # two build streams at once (module downloads overlap compiles)
@@ -43,16 +43,17 @@ ETCD_VERSION="3.6.16"
 KUBE_VERSION="v1.36.3"
 HELM_VERSION="v3.21.4"
 KWOK_VERSION="v0.8.0"
+PROMTOOL_VERSION="3.16.0"           # github.com/prometheus/prometheus v0.316.0 (module v0.3XX.Y = Prometheus 3.XX.Y)
 
 # ---- tool table: name -> wrapper dir | reported version | outputs ----------------------------------------
 declare -A DIR=(
   [pulumi]=pulumi [random]=providers/random [kubernetes]=providers/kubernetes [minio]=minio [mc]=mc
-  [restic]=restic [etcd]=etcd [kube]=kube [kwok]=kwok [helm]=helm
+  [restic]=restic [etcd]=etcd [kube]=kube [kwok]=kwok [helm]=helm [promtool]=promtool
 )
 declare -A VERSION=(
   [pulumi]="${PULUMI_VERSION}" [random]="${RANDOM_VERSION}" [kubernetes]="${KUBERNETES_VERSION}"
   [minio]="${MINIO_TIME}" [mc]="${MC_TIME}" [restic]="${RESTIC_VERSION}" [etcd]="${ETCD_VERSION}"
-  [kube]="${KUBE_VERSION}" [kwok]="${KWOK_VERSION}" [helm]="${HELM_VERSION}"
+  [kube]="${KUBE_VERSION}" [kwok]="${KWOK_VERSION}" [helm]="${HELM_VERSION}" [promtool]="${PROMTOOL_VERSION}"
 )
 declare -A OUTPUTS=(
   [pulumi]="bin/pulumi bin/pulumi-language-nodejs"
@@ -60,14 +61,14 @@ declare -A OUTPUTS=(
   [kubernetes]="bin/plugins/pulumi-resource-kubernetes ${PULUMI_HOME}/plugins/resource-kubernetes-v${KUBERNETES_VERSION}"
   [minio]="bin/minio" [mc]="bin/mc" [restic]="bin/restic" [etcd]="bin/etcd"
   [kube]="bin/kube-apiserver bin/kube-controller-manager bin/kube-scheduler"
-  [kwok]="bin/kwok bin/kwok-stages" [helm]="bin/helm"
+  [kwok]="bin/kwok bin/kwok-stages" [helm]="bin/helm" [promtool]="bin/promtool"
 )
 declare -A GROUPS_=(
   [pulumi]="pulumi" [providers]="random kubernetes" [minio]="minio mc" [restic]="restic" [etcd]="etcd"
-  [kube]="kube kwok" [helm]="helm"
-  [all]="pulumi random kubernetes minio mc restic etcd kube kwok helm"
+  [kube]="kube kwok" [helm]="helm" [promtool]="promtool"
+  [all]="pulumi random kubernetes minio mc restic etcd kube kwok helm promtool"
 )
-ORDER="pulumi random kubernetes minio mc restic etcd kube kwok helm"   # cheapest and most useful first
+ORDER="pulumi random kubernetes minio mc restic etcd kube kwok helm promtool"   # cheapest and most useful first
 # With --parallel, these tools form one stream and the rest the other (about equal cold times). Pulumi
 # leads its stream: the providers install into its plugin cache.
 STREAM_A="pulumi random kubernetes"
@@ -154,6 +155,12 @@ build_helm() {
   go build -ldflags "${ld}" -o "${BIN}/helm" helm.sh/helm/v3/cmd/helm
 }
 
+build_promtool() {
+  local p=github.com/prometheus/common/version
+  go build -ldflags "-X ${p}.Version=${PROMTOOL_VERSION} -X ${p}.Revision=v0.316.0 -X ${p}.Branch=HEAD" \
+    -o "${BIN}/promtool" github.com/prometheus/prometheus/cmd/promtool
+}
+
 # Registers a provider binary in the plugin cache under its pinned version, so that `pulumi plugin ls`
 # shows it and the engine finds it without ever downloading.
 install_plugin() {
@@ -196,7 +203,7 @@ outputs_present() {
 
 usage() {
   echo "usage: toolchain/build.sh [--force] [--parallel] [--list] [GROUP|TOOL]..."
-  echo "groups: pulumi providers minio restic etcd kube helm all (default: all)"
+  echo "groups: pulumi providers minio restic etcd kube helm promtool all (default: all)"
   echo "tools:  ${ORDER}"
 }
 

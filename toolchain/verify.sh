@@ -66,6 +66,7 @@ expect_output "kube-controller-manager" "Kubernetes v1.36.3" kube-controller-man
 expect_output "kube-scheduler" "Kubernetes v1.36.3" kube-scheduler --version
 expect_output "kwok" "v0.8.0" kwok --version
 expect_output "helm" "v3.21.4" helm version --short
+expect_output "promtool" "version 3.16.0" promtool --version
 
 echo "# helm renders a chart that requires a current Kubernetes (its default would be v1.20)"
 if command -v helm >/dev/null; then
