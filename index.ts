@@ -1,9 +1,11 @@
-// Entry point: read and validate the stack config, check the cluster and MinIO, then compose the stack.
+// Entry point: read and validate the stack config, check the cluster, MinIO and the vault, then compose the stack.
 import * as pulumi from "@pulumi/pulumi";
 import { existingBuckets } from "./components/bucketLookup";
 import { apiServerLookup } from "./components/clusterLookup";
 import { readStackConfig } from "./components/config/stackConfig";
+import { existingItems } from "./components/itemLookup";
 import { externalDependencies, preflight, preflightWarnings } from "./components/preflight";
+import { createProviders } from "./components/providers";
 import { deployStorageBackupStack } from "./components/storageBackupStack";
 
 export = async () => {
@@ -12,6 +14,9 @@ export = async () => {
         pulumi.log.warn(warning);
     }
     await preflight(externalDependencies(settings, configNamespace), apiServerLookup(settings.kubernetes));
-    const buckets = await existingBuckets(settings.minio, secrets, [settings.volsync.bucket, settings.velero.bucket], pulumi.runtime.isDryRun());
-    return deployStorageBackupStack(settings, secrets, { buckets });
+    const preview = pulumi.runtime.isDryRun();
+    const buckets = await existingBuckets(settings.minio, secrets, [settings.volsync.bucket, settings.velero.bucket], preview);
+    const providers = createProviders(settings, secrets);
+    const items = await existingItems(providers.onepassword, settings.onepassword.vault, [settings.volsync.item, settings.velero.item], preview);
+    return deployStorageBackupStack(settings, secrets, { buckets, items }, providers);
 };

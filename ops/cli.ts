@@ -3,6 +3,7 @@ import { Command, InvalidArgumentError } from "commander";
 import { kubeConfigFor } from "../components/clusterLookup";
 import { ClusterOps } from "./cluster";
 import { Restic } from "./restic";
+import { restoreSideBySide, veleroRestore, verifyCopy } from "./restoreVerbs";
 import { projectDirectory, stackSettings } from "./stackFile";
 import { StackOps } from "./stackOps";
 import { statusReport } from "./status";
@@ -63,9 +64,20 @@ export function opsProgram(): Command {
         .requiredOption("--target <dir>", "an empty or new directory").option("--previous <n>", "how many backups back", count, 0)
         .action((name: string, options: { target: string; previous: number }) =>
             run(async (ctx) => extractBackup(ctx, findApp(ctx.settings, name), options.previous, options.target))());
-    program.command("verify").description("restic check plus a checksummed test restore of a sample").argument("<app>")
+    program.command("verify").description("restic check plus a checksummed test restore of a sample, or (--against) a restored copy compared with its backup").argument("<app>")
         .option("--sample <files>", "how many files to test-restore", count, 20)
-        .action((name: string, options: { sample: number }) => run(async (ctx) => verifyBackups(ctx, findApp(ctx.settings, name), options.sample))());
+        .option("--against <dir>", "compare every file of the backup with this restored copy (e.g. the side-by-side PVC, mounted)")
+        .option("--previous <n>", "with --against: which backup the copy came from", count, 0)
+        .action((name: string, options: { sample: number; against?: string; previous: number }) => run(async (ctx) => (options.against
+            ? verifyCopy(ctx, findApp(ctx.settings, name), options.against, options.previous)
+            : verifyBackups(ctx, findApp(ctx.settings, name), options.sample)))());
+    program.command("restore-side").description("restore a backup into a new PVC next to the live one; prints the PVC's name").argument("<app>")
+        .option("--previous <n>", "how many backups back (0 = latest)", count, 0)
+        .action((name: string, options: { previous: number }) => run(async (ctx) => restoreSideBySide(ctx, findApp(ctx.settings, name), options.previous))());
+    program.command("velero-restore").description("restore a namespace from the schedule's newest completed Velero backup (or --backup)").argument("<namespace>")
+        .option("--backup <name>", "a named Velero backup instead")
+        .option("--into <namespace>", "restore into another namespace (side by side) instead of the original")
+        .action((namespace: string, options: { backup?: string; into?: string }) => run(async (ctx) => veleroRestore(ctx, namespace, options))());
     program.command("status").description("every protected app's backups in one table; exits 1 if any is overdue or failing")
         .option("--json", "JSON instead of the table")
         .action((options: { json?: boolean }) => run(async (ctx) => {
