@@ -7,7 +7,6 @@
 //   npm run bench:preview -- [--runs 3] [--apps 1,20,100] [--restic-mib 256]
 import { randomBytes } from "crypto";
 import * as fs from "fs";
-import * as os from "os";
 import * as path from "path";
 import { parse, stringify } from "yaml";
 import { run, ToolResult } from "../test/e2e/clients";
@@ -15,14 +14,15 @@ import { kubeContext } from "../test/sandbox/controlPlane";
 import { ChartDeploymentInputs, chartDeployments, renderChart } from "../test/helpers/chartRender";
 import { KubeObject } from "../test/sandbox/kubeClient";
 import { stackSettings } from "../ops/stackFile";
-import { Sandbox, sandboxApp, stackName, startSandbox } from "../test/sandbox/sandbox";
+import { Sandbox, sandboxApp, stackName } from "../test/sandbox/sandbox";
 import { format, median, option } from "./figures";
+import { benchOnSandbox, load } from "./sandboxRun";
+import { readSpans, Span } from "./traces";
 
 const runs = Number(option("runs", "3"));
 const appCounts = option("apps", "1,20,100").split(",").map(Number);
 const resticMib = Number(option("restic-mib", "256"));
 
-const load = () => os.loadavg().map((value) => value.toFixed(1)).join(" / ");
 const seconds = async (step: () => Promise<unknown>) => {
     const started = Date.now();
     await step();
@@ -124,19 +124,6 @@ async function measureAppCount(sandbox: Sandbox, count: number, work: string): P
         figures.noOpUp.push(await seconds(() => sandbox.pulumi(["up", "--stack", stackName, "--yes", "--skip-preview", "--expect-no-changes"])));
     }
     return figures;
-}
-
-interface Span {
-    name: string;
-    start: number;
-    end: number;
-}
-
-/** Spans of the CLI's OpenTelemetry file export (one JSON document per line). */
-function readSpans(file: string): Span[] {
-    return fs.readFileSync(file, "utf8").split("\n").filter((line) => line.trim()).flatMap((line) =>
-        (JSON.parse(line).resourceSpans as any[]).flatMap((resourceSpans) => (resourceSpans.scopeSpans as any[]).flatMap((scope) =>
-            (scope.spans as any[]).map((span) => ({ name: span.name, start: Number(span.startTimeUnixNano) / 1e9, end: Number(span.endTimeUnixNano) / 1e9 })))));
 }
 
 /** Where a V8 CPU profile's samples went, by package (self time). */
@@ -252,43 +239,16 @@ function printAppCountTables(all: AppCountFigures[]): void {
     }
 }
 
-async function main(): Promise<void> {
-    const work = fs.mkdtempSync(path.join(os.tmpdir(), "storage-backup-bench-"));
-    let sandbox: Sandbox | undefined;
-    // The servers run in process groups of their own: an interrupted run must stop them itself.
-    const onSignal = (signal: NodeJS.Signals) => {
-        void (sandbox?.stop() ?? Promise.resolve()).finally(() => process.exit(signal === "SIGINT" ? 130 : 143));
-    };
-    process.once("SIGINT", onSignal).once("SIGTERM", onSignal);
-    const cpus = os.cpus();
-    console.log(`## Sandbox benchmarks (real kubernetes provider, upstream charts)\n\n${cpus.length} × ${cpus[0]?.model}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}; load at start ${load()}; work folder ${work}`);
-    let failed = true;
-    try {
-        sandbox = await startSandbox(path.join(work, "sandbox"));
-        const all: AppCountFigures[] = [];
-        for (const count of appCounts) {
-            all.push(await measureAppCount(sandbox, count, work));
-            const last = all[all.length - 1];
-            // Progress on stderr, so that a run cut short still says what it measured.
-            console.error(`bench: ${count} apps: preview ${format(last.preview, 1)}, transpile-only ${format(last.previewTranspileOnly, 1)}, `
-                + `dry-run ${format(last.dryRun, 2)}, no-op up ${format(last.noOpUp, 1)} s (load ${load()})`);
-        }
-        printAppCountTables(all);
-        await profilePreview(sandbox, appCounts[appCounts.length - 1], work);
-        await resticThroughput(sandbox, work);
-        failed = false;
-    } finally {
-        process.off("SIGINT", onSignal).off("SIGTERM", onSignal);
-        await sandbox?.stop();
-        if (failed) {
-            console.error(`bench: failed; data and server logs kept in ${work}`);
-        } else {
-            fs.rmSync(work, { recursive: true, force: true });
-        }
+benchOnSandbox("Sandbox benchmarks (real kubernetes provider, upstream charts)", async (sandbox, work) => {
+    const all: AppCountFigures[] = [];
+    for (const count of appCounts) {
+        all.push(await measureAppCount(sandbox, count, work));
+        const last = all[all.length - 1];
+        // Progress on stderr, so that a run cut short still says what it measured.
+        console.error(`bench: ${count} apps: preview ${format(last.preview, 1)}, transpile-only ${format(last.previewTranspileOnly, 1)}, `
+            + `dry-run ${format(last.dryRun, 2)}, no-op up ${format(last.noOpUp, 1)} s (load ${load()})`);
     }
-}
-
-main().catch((error) => {
-    console.error(error);
-    process.exit(1);
+    printAppCountTables(all);
+    await profilePreview(sandbox, appCounts[appCounts.length - 1], work);
+    await resticThroughput(sandbox, work);
 });
