@@ -172,13 +172,17 @@ async function repositoryState(context: OpsContext, app: ProtectedAppSettings): 
 
 const orError = <T>(promise: Promise<T>): Promise<T | Error> => promise.catch((error: Error) => error);
 
-/** Every protected app's status, each read independently: one unreachable repository does not hide the others. */
-export async function appStatuses(context: OpsContext, now = new Date()): Promise<AppStatus[]> {
-    return Promise.all(context.settings.apps.map(async (app) => {
+/** Every protected app's status, each read on its own (one unreachable repository does not hide the
+ * others), one app at a time so that a stack of many apps does not start restic for all of them at once. */
+async function appStatuses(context: OpsContext): Promise<AppStatus[]> {
+    const now = new Date();
+    const statuses: AppStatus[] = [];
+    for (const app of context.settings.apps) {
         context.progress(`${app.name}: reading the ReplicationSource and the repository...`);
         const [source, repository] = await Promise.all([orError(sourceState(context, app)), orError(repositoryState(context, app))]);
-        return assessApp(app, source, repository, now);
-    }));
+        statuses.push(assessApp(app, source, repository, now));
+    }
+    return statuses;
 }
 
 /** What `ops status` prints (the table, or JSON with `--json`) and whether every app is fine. */
