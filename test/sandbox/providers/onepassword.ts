@@ -157,8 +157,11 @@ const standIn: provider.Provider = {
             throw error;
         }
         // An import reads an item the state has never seen: no properties come with it.
-        const known = Object.keys(props ?? {}).length > 0 ? props : { ...importedInputs(item), uuid: item.id };
-        return { id, props: known, inputs: known };
+        if (Object.keys(props ?? {}).length === 0) {
+            const inputs = importedInputs(item);
+            return { id, props: { ...inputs, uuid: item.id }, inputs };
+        }
+        return { id, props, inputs: props };
     },
 
     async update(id, _urn, olds, news) {
