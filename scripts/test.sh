@@ -35,7 +35,7 @@ suite() {
 if [ "$unit_only" -eq 1 ]; then
   suite "toolchain build" bash toolchain/build.sh restic promtool
 else
-  suite "toolchain build" bash toolchain/build.sh --parallel pulumi providers minio restic etcd kube helm promtool
+  suite "toolchain build" bash toolchain/build.sh --parallel pulumi providers minio restic etcd kube helm promtool eso
 fi
 suite "program typecheck" npx --no-install tsc --noEmit -p tsconfig.json
 suite "program tests" npx --no-install mocha

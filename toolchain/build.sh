@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Builds the project's offline toolchain from Go modules into toolchain/bin (git-ignored).
 #
-#   toolchain/build.sh                     # everything: pulumi providers minio restic etcd kube kwok helm promtool
+#   toolchain/build.sh                     # everything: pulumi providers minio restic etcd kube kwok helm promtool eso
 #   toolchain/build.sh pulumi providers    # a subset: groups or single tools (see `--list`)
 #   toolchain/build.sh --force etcd        # rebuild even if up to date
 #   toolchain/build.sh --parallel          # two build streams at once (module downloads overlap compiles)
@@ -43,17 +43,18 @@ ETCD_VERSION="3.6.16"
 KUBE_VERSION="v1.36.3"
 HELM_VERSION="v3.21.4"
 KWOK_VERSION="v0.8.0"
+ESO_VERSION="v0.16.2"               # github.com/external-secrets/external-secrets (the binary has no version flag)
 PROMTOOL_VERSION="3.16.0"           # github.com/prometheus/prometheus v0.316.0 (module v0.3XX.Y = Prometheus 3.XX.Y)
 
 # ---- tool table: name -> wrapper dir | reported version | outputs ----------------------------------------
 declare -A DIR=(
   [pulumi]=pulumi [random]=providers/random [kubernetes]=providers/kubernetes [minio]=minio [mc]=mc
-  [restic]=restic [etcd]=etcd [kube]=kube [kwok]=kwok [helm]=helm [promtool]=promtool
+  [restic]=restic [etcd]=etcd [kube]=kube [kwok]=kwok [helm]=helm [promtool]=promtool [eso]=eso
 )
 declare -A VERSION=(
   [pulumi]="${PULUMI_VERSION}" [random]="${RANDOM_VERSION}" [kubernetes]="${KUBERNETES_VERSION}"
   [minio]="${MINIO_TIME}" [mc]="${MC_TIME}" [restic]="${RESTIC_VERSION}" [etcd]="${ETCD_VERSION}"
-  [kube]="${KUBE_VERSION}" [kwok]="${KWOK_VERSION}" [helm]="${HELM_VERSION}" [promtool]="${PROMTOOL_VERSION}"
+  [kube]="${KUBE_VERSION}" [kwok]="${KWOK_VERSION}" [helm]="${HELM_VERSION}" [promtool]="${PROMTOOL_VERSION}" [eso]="${ESO_VERSION}"
 )
 declare -A OUTPUTS=(
   [pulumi]="bin/pulumi bin/pulumi-language-nodejs"
@@ -62,16 +63,17 @@ declare -A OUTPUTS=(
   [minio]="bin/minio" [mc]="bin/mc" [restic]="bin/restic" [etcd]="bin/etcd"
   [kube]="bin/kube-apiserver bin/kube-controller-manager bin/kube-scheduler"
   [kwok]="bin/kwok bin/kwok-stages" [helm]="bin/helm" [promtool]="bin/promtool"
+  [eso]="bin/external-secrets bin/external-secrets-crds"
 )
 declare -A GROUPS_=(
   [pulumi]="pulumi" [providers]="random kubernetes" [minio]="minio mc" [restic]="restic" [etcd]="etcd"
-  [kube]="kube kwok" [helm]="helm" [promtool]="promtool"
-  [all]="pulumi random kubernetes minio mc restic etcd kube kwok helm promtool"
+  [kube]="kube kwok" [helm]="helm" [promtool]="promtool" [eso]="eso"
+  [all]="pulumi random kubernetes minio mc restic etcd kube kwok helm promtool eso"
 )
-ORDER="pulumi random kubernetes minio mc restic etcd kube kwok helm promtool"   # cheapest and most useful first
+ORDER="pulumi random kubernetes minio mc restic etcd kube kwok helm promtool eso"   # cheapest and most useful first
 # With --parallel, these tools form one stream and the rest the other (about equal cold times). Pulumi
 # leads its stream: the providers install into its plugin cache.
-STREAM_A="pulumi random kubernetes"
+STREAM_A="pulumi random kubernetes eso"
 
 # Providers that the npm SDKs need but that cannot be built here: say so instead of failing every run.
 NOT_BUILDABLE="minio provider (github.com/aminueza/terraform-provider-minio v1.20.1: module zip not served)
@@ -161,6 +163,17 @@ build_promtool() {
     -o "${BIN}/promtool" github.com/prometheus/prometheus/cmd/promtool
 }
 
+build_eso() {
+  # Our main is upstream's (cmd/controller's Execute). Stripped like the kubernetes provider (220 MB
+  # unstripped). The CRDs of this very release go next to the binary: the sandbox applies them.
+  local mod crds="${BIN}/external-secrets-crds"
+  go build -ldflags "-s -w" -o "${BIN}/external-secrets" . &&
+    mod="$(go list -m -f '{{.Dir}}' github.com/external-secrets/external-secrets)" &&
+    rm -rf "${crds}" && mkdir -p "${crds}" &&
+    cp "${mod}"/config/crds/bases/*.yaml "${crds}/" && rm "${crds}/kustomization.yaml" &&
+    chmod -R u+w "${crds}"
+}
+
 # Registers a provider binary in the plugin cache under its pinned version, so that `pulumi plugin ls`
 # shows it and the engine finds it without ever downloading.
 install_plugin() {
@@ -203,7 +216,7 @@ outputs_present() {
 
 usage() {
   echo "usage: toolchain/build.sh [--force] [--parallel] [--list] [GROUP|TOOL]..."
-  echo "groups: pulumi providers minio restic etcd kube helm promtool all (default: all)"
+  echo "groups: pulumi providers minio restic etcd kube helm promtool eso all (default: all)"
   echo "tools:  ${ORDER}"
 }
 
