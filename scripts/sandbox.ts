@@ -1,11 +1,14 @@
 // `npm run sandbox` (via scripts/sandbox.sh, which builds or reuses the toolchain first):
-//   up    start the sandbox servers, then `pulumi up` the `local` stack against them (default)
-//   down  `pulumi destroy` the stack, then stop the servers; the data folder stays
+//   up       start a clean sandbox (wiping a stopped one's folder, and saying so), then `pulumi up` the
+//            `local` stack against it (default)
+//   down     `pulumi destroy` the stack, then stop the servers; MinIO's data, the vault and the state stay
+//   rebuild  lose the cluster of a running sandbox (new API server and etcd, nothing of the old cluster
+//            kept) while MinIO, the vault and the stack state stay, then `pulumi up --refresh` into it
 // The data folder is $SANDBOX_DIR, or .cache/sandbox in the repository.
 import * as fs from "fs";
 import * as path from "path";
 import { isRunning } from "../test/sandbox/processes";
-import { repoRoot, Sandbox, stackName, startSandbox } from "../test/sandbox/sandbox";
+import { rebuildCluster, repoRoot, Sandbox, stackName, startSandbox } from "../test/sandbox/sandbox";
 
 const dataDir = path.resolve(process.env.SANDBOX_DIR ?? path.join(repoRoot, ".cache", "sandbox"));
 const stateFile = path.join(dataDir, "sandbox.json");
@@ -23,11 +26,13 @@ async function up(): Promise<void> {
         throw new Error(`a sandbox is already running in ${dataDir}; stop it first with: npm run sandbox -- down`);
     }
     // A previous sandbox's data cannot be reused: its certificates, passwords and ports were for that run.
+    if (fs.existsSync(dataDir)) {
+        console.log(`sandbox: starting clean, so wiping the stopped sandbox in ${dataDir}: its cluster, MinIO's buckets and backups, the vault's items and the stack state`);
+    }
     fs.rmSync(dataDir, { recursive: true, force: true });
     const started = Date.now();
-    console.log(`sandbox: starting etcd, kube-apiserver, kube-controller-manager, kube-scheduler, KWOK nodes, MinIO, the chart repository and the Connect stand-in in ${dataDir}`);
+    console.log(`sandbox: starting etcd, kube-apiserver, kube-controller-manager, kube-scheduler, KWOK nodes, External Secrets, MinIO, the chart repository and the Connect stand-in in ${dataDir}`);
     const sandbox = await startSandbox(dataDir);
-    fs.writeFileSync(path.join(dataDir, "passphrase"), sandbox.state.passphrase, { mode: 0o600 });
     const serversUp = (Date.now() - started) / 1000;
     console.log(`sandbox: servers ready in ${serversUp.toFixed(1)}s; running pulumi up on stack "${stackName}"`);
     try {
@@ -47,24 +52,25 @@ ${JSON.stringify(outputs, null, 2).split("\n").map((line) => `  ${line}`).join("
 Servers (127.0.0.1 only; logs in ${path.join(dataDir, "logs")}):
   kube-apiserver     ${state.apiServerUrl}   kubeconfig ${state.kubeconfig} (context sandbox)
   MinIO (TLS)        https://${state.minio.endpoint}   root credentials in ${stateFile}
-  Connect stand-in   ${state.connect.url}   vault "${state.connect.vault}", token in ${stateFile}
+  Connect stand-in   ${state.connect.url}     vault "${state.connect.vault}", token in ${stateFile}
   Chart repository   ${state.chartRepositoryUrl}   (the upstream charts in ../shared/helm-repo)
-  CA for all three   ${sandbox.pki.caCert}
+  The run's CA       ${sandbox.pki.caCert}   (signed MinIO's and the API server's certificates)
 
-Real: pulumi, the engine, the kubernetes and random providers, the control plane, MinIO, the charts.
+Real: pulumi, the engine, the kubernetes and random providers, the control plane, External Secrets
+(it renders <app>-restic-secret from the vault), MinIO, the charts.
 Simulated: the nodes (KWOK). Stand-ins: the minio and onepassword provider plugins and 1Password
 Connect (test/sandbox/providers; their modules cannot be built offline here).
 
-Use the stack yourself (the stack file is ${sandbox.stackConfigFile}):
-  . toolchain/env.sh
-  export PULUMI_BACKEND_URL=file://${path.join(dataDir, "state")} PULUMI_CONFIG_PASSPHRASE_FILE=${path.join(dataDir, "passphrase")}
-  export PATH=${sandbox.env().PATH!.split(path.delimiter)[0]}:$PATH
-  export SSL_CERT_FILE=${sandbox.pki.caCert} NODE_EXTRA_CA_CERTS=${sandbox.pki.caCert}   # the sandbox's own CA (issue 15 replaces this with a stack setting)
-  pulumi -C ${sandbox.projectDir} stack --stack ${stackName}
+Use the stack yourself, in any shell (the stack file is ${sandbox.stackConfigFile}; MinIO's CA is its
+minio.caBundle setting, so nothing else needs to trust the sandbox):
+${sandbox.byHandLines().map((line) => `  ${line}`).join("\n")}
+  pulumi preview
 
-Tear it down (destroys the stack's cluster objects, keeps buckets and backups, stops the servers):
-  npm run sandbox -- down
-Everything the servers wrote is in ${dataDir}; remove that folder afterwards to start clean.`);
+Rehearse losing the cluster (a new API server and etcd; MinIO, the vault and the stack state stay):
+  npm run sandbox -- rebuild
+Tear it down (destroys the stack's cluster objects and stops the servers; MinIO's buckets and backups, the
+vault and the stack state stay in ${dataDir} until the next \`npm run sandbox\`, which starts clean):
+  npm run sandbox -- down`);
 }
 
 async function down(): Promise<void> {
@@ -80,13 +86,27 @@ async function down(): Promise<void> {
     } finally {
         await sandbox.stop();
     }
-    console.log(`sandbox: stopped; data kept in ${dataDir}`);
+    console.log(`sandbox: stopped. Kept in ${dataDir}: MinIO's buckets and backups, the vault's items, the stack state and the logs. The next \`npm run sandbox\` wipes them and starts clean.`);
+}
+
+async function rebuild(): Promise<void> {
+    const sandbox = running();
+    if (!sandbox) {
+        throw new Error(`no sandbox is running in ${dataDir}; start one with: npm run sandbox`);
+    }
+    const started = Date.now();
+    console.log("sandbox: losing the cluster: stopping etcd, the API server, the controllers, KWOK and External Secrets, and wiping etcd's data");
+    console.log("sandbox: keeping MinIO (buckets, backups, users), the vault's items and the stack state");
+    await rebuildCluster(sandbox);
+    console.log(`sandbox: a new, empty cluster is up at ${sandbox.state.apiServerUrl}; running pulumi up --refresh (refresh drops the lost objects from the state, up recreates them)`);
+    await sandbox.pulumi(["up", "--stack", stackName, "--yes", "--skip-preview", "--refresh"], { echo: true });
+    console.log(`sandbox: rebuilt in ${((Date.now() - started) / 1000).toFixed(1)}s; the apps' secrets are rendered again from the kept vault item, so their repositories open with the same restic password`);
 }
 
 const command = process.argv[2] ?? "up";
-const commands: Record<string, () => Promise<void>> = { up, down };
+const commands: Record<string, () => Promise<void>> = { up, down, rebuild };
 if (!commands[command]) {
-    console.error("usage: npm run sandbox [-- up|down]");
+    console.error("usage: npm run sandbox [-- up|down|rebuild]");
     process.exit(2);
 }
 commands[command]().catch((error) => {

@@ -1,6 +1,8 @@
 // mc and restic as the end-to-end tests run them: one MinIO identity per call, the run's CA trusted, output
 // captured so a failure says what the tool said.
 import { execFile } from "child_process";
+import * as fs from "fs";
+import * as path from "path";
 
 export interface ToolResult {
     code: number;
@@ -29,7 +31,10 @@ export interface MinioIdentity {
 }
 
 /** mc as one identity: the alias `target` exists only in this call's environment. */
-export function mcAs(identity: MinioIdentity, env: NodeJS.ProcessEnv, configDir: string) {
+/** `mc` as one identity; its config folder trusts `caCert` (mc reads extra CAs from certs/CAs there). */
+export function mcAs(identity: MinioIdentity, env: NodeJS.ProcessEnv, configDir: string, caCert: string) {
+    fs.mkdirSync(path.join(configDir, "certs", "CAs"), { recursive: true });
+    fs.copyFileSync(caCert, path.join(configDir, "certs", "CAs", "ca.crt"));
     const url = `https://${encodeURIComponent(identity.accessKey)}:${encodeURIComponent(identity.secretKey)}@${identity.endpoint}`;
     const mc = (...args: string[]) => run("mc", ["--config-dir", configDir, ...args], { ...env, MC_HOST_target: url });
     /** The same, with `input` on mc's standard input (`mc ilm import` reads its rules there). */

@@ -7,14 +7,19 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { credentialFields } from "../../components/bucketCredentials";
-import { resticSecretName } from "../../components/protectedApp";
+import { resticSecretName, sideRestoreDestinationName } from "../../components/protectedApp";
+import { stackSettings } from "../../ops/stackFile";
+import { resticAccessFromOutputs } from "../../ops/stackOps";
 import { volumePolicyName } from "../../components/velero";
 import { renderCharts } from "../helpers/chartRender";
 import { everyOptionRawConfig, settingsFrom, stackFileConfig } from "../helpers/settings";
 import { nodeNames } from "../sandbox/nodes";
-import { itemFields, renderExternalSecret } from "../sandbox/externalSecrets";
+import { createRunPki } from "../sandbox/pki";
+import { connectRequest, itemFields, itemsTitled } from "../sandbox/connectClient";
+import { secretWrittenByEso } from "../sandbox/externalSecretsOperator";
+import { findLeaks, NamedSecret } from "../helpers/secretLeaks";
 import { KubeApiError, KubeObject } from "../sandbox/kubeClient";
-import { PulumiError, PulumiRun, repoRoot, Sandbox, sandboxApp, stackName, startSandbox } from "../sandbox/sandbox";
+import { PulumiError, PulumiRun, rebuildCluster, repoRoot, Sandbox, sandboxApp, stackName, startSandbox } from "../sandbox/sandbox";
 import { mcAs, run } from "./clients";
 
 /** The pull request gate, exactly as .github/workflows/policy-preview.yml runs it. */
@@ -63,13 +68,47 @@ describe("sandbox end to end", function () {
 
     const mcConfig = path.join(work, "mc");
     const mc = (identity: { accessKey: string; secretKey: string }) =>
-        mcAs({ endpoint: sandbox.state.minio.endpoint, ...identity }, sandbox.env(), mcConfig);
+        mcAs({ endpoint: sandbox.state.minio.endpoint, ...identity }, sandbox.env(), mcConfig, sandbox.pki.caCert);
     const root = () => mc({ accessKey: sandbox.state.minio.rootUser, secretKey: sandbox.state.minio.rootPassword });
-    const connect = () => ({ ...sandbox.state.connect, caCert: sandbox.pki.caCert });
+    const connect = () => sandbox.state.connect;
     const credentialsOf = async (itemTitle: string) => {
         const fields = await itemFields(connect(), itemTitle);
         return { accessKey: fields[credentialFields.accessKeyId], secretKey: fields[credentialFields.secretAccessKey], resticPassword: fields[credentialFields.resticPassword] };
     };
+
+    /**
+     * The app's restic secret as the cluster's secret operator wrote it (the one place that names the
+     * operator), once `ready` holds. ESO re-reads an item on its refresh interval or when the
+     * ExternalSecret's metadata changes, so a changed item is picked up through an annotation.
+     */
+    async function resticSecret(ready: (values: Record<string, string>) => boolean = () => true): Promise<Record<string, string>> {
+        const name = resticSecretName(sandboxApp.name);
+        await sandbox.kube.mergePatch({ apiVersion: "external-secrets.io/v1", kind: "ExternalSecret", metadata: { name, namespace: sandboxApp.name } },
+            { metadata: { annotations: { "force-sync": String(Date.now()) } } });
+        const deadline = Date.now() + 120_000;
+        for (;;) {
+            const values = await secretWrittenByEso(sandbox.kube, sandboxApp.name, name);
+            if (ready(values) || Date.now() > deadline) {
+                return values;
+            }
+            await new Promise((resolve) => setTimeout(resolve, 1000));
+        }
+    }
+
+    /** restic restores the drill's latest backup with `env` alone; every file's SHA-256 must equal the seed's. */
+    async function assertDrillRestores(env: Record<string, string>, label: string): Promise<void> {
+        const target = path.join(work, `restored-${label}`);
+        const result = await timed(`restic restore 64 MiB (${label})`, () => run("restic", ["--cacert", sandbox.pki.caCert, "restore", "latest", "--target", target],
+            { ...sandbox.env(), ...env, RESTIC_CACHE_DIR: path.join(work, `restic-cache-${label}`) }));
+        assert.strictEqual(result.code, 0, `restic restore (${label}): ${result.stderr}`);
+        const seed = path.join(work, "seed");
+        const digest = (file: string) => createHash("sha256").update(fs.readFileSync(file)).digest("hex");
+        const files = fs.readdirSync(seed);
+        assert.strictEqual(files.length, seedFiles, "the drill's seed is missing");
+        for (const file of files) {
+            assert.strictEqual(digest(path.join(target, seed, file)), digest(path.join(seed, file)), `${file} differs (${label})`);
+        }
+    }
 
     // The servers run in process groups of their own: an interrupted run must stop them itself.
     const onSignal = (signal: NodeJS.Signals) => {
@@ -238,9 +277,9 @@ describe("sandbox end to end", function () {
     });
 
     describe("3. restore drill (DATA-001)", () => {
-        it("restic backs up 64 MiB to MinIO over TLS with the program's repository and keys, restores it, checksums match", async function () {
+        it("restic backs up 64 MiB to MinIO over TLS with the secret ESO wrote from the program's ExternalSecret, restores it, checksums match", async function () {
             this.timeout(600_000);
-            const values = await renderExternalSecret(sandbox.kube, connect(), sandboxApp.name, resticSecretName(sandboxApp.name));
+            const values = await timed("ESO renders the restic secret", () => secretWrittenByEso(sandbox.kube, sandboxApp.name, resticSecretName(sandboxApp.name)));
             const item = await credentialsOf("volsync-minio");
             assert.strictEqual(values.RESTIC_PASSWORD, item.resticPassword, "the rendered secret's password is not the 1Password item's");
             assert.strictEqual(values.AWS_SECRET_ACCESS_KEY, item.secretKey);
@@ -292,9 +331,35 @@ describe("sandbox end to end", function () {
             assert.deepStrictEqual((await sandbox.kube.get(policy))!.data, original);
             await pulumi(["refresh", "--stack", stackName, "--yes", "--skip-preview", "--expect-no-changes"]);
         });
+
+        it("the lines `npm run sandbox` prints for by-hand use work as printed in a fresh shell (issue 15)", async function () {
+            this.timeout(600_000);
+            // A login shell's bare environment: none of the sandbox's or this test's variables, no trusted CA.
+            const home = fs.mkdtempSync(path.join(work, "home-"));
+            const script = [...sandbox.byHandLines(), "pulumi preview --expect-no-changes --non-interactive", "pulumi stack output --json"].join("\n");
+            const result = await run("bash", ["-euo", "pipefail", "-c", script], { HOME: home, PATH: "/usr/local/bin:/usr/bin:/bin" });
+            assert.strictEqual(result.code, 0, `the printed lines failed:\n${script}\n${result.stdout.slice(-3000)}\n${result.stderr.slice(-3000)}`);
+            assert.ok(JSON.parse(result.stdout.slice(result.stdout.lastIndexOf("\n{"))).apps?.[sandboxApp.name], "stack outputs after the printed lines");
+        });
     });
 
     describe("4b. preflight against the real API server (NEG-001/002)", () => {
+        it("a stack pointed at a different CA than MinIO's fails before any change, naming minio.caBundle and the endpoint (issue 15)", async function () {
+            this.timeout(300_000);
+            const otherCa = createRunPki(path.join(work, "other-pki")).caCert;
+            const wrongCa = "local-wrong-ca";
+            await withChangedConfig(wrongCa, { "storage-backup:minio.caBundle": otherCa }, async () => {
+                for (const command of [["preview"], ["up", "--yes", "--skip-preview"]]) {
+                    const error = await sandbox.pulumi([...command, "--stack", wrongCa]).then(() => undefined, (failure) => failure);
+                    assert.ok(error instanceof PulumiError, `${command[0]} accepted a CA that did not sign MinIO's certificate`);
+                    assert.match(error.run.stdout + error.run.stderr,
+                        new RegExp(`minio\\.caBundle: MinIO at https://${sandbox.state.minio.endpoint.replace(/\./g, "\\.")} presents a certificate that the CA in minio\\.caBundle \\(${otherCa.replace(/[.]/g, "\\.")}\\) does not verify`));
+                }
+                const state = JSON.parse((await sandbox.pulumi(["stack", "export", "--stack", wrongCa])).stdout);
+                assert.deepStrictEqual((state.deployment?.resources ?? []).filter((resource: any) => resource.type !== "pulumi:pulumi:Stack"), []);
+            });
+        });
+
         it("a config naming a snapshot class, a cache class or a PVC the cluster lacks fails before any change, naming the object and the key", async function () {
             this.timeout(300_000);
             const missing = "local-missing-objects";
@@ -325,15 +390,26 @@ describe("sandbox end to end", function () {
     });
 
     describe("5. secrets", () => {
-        let secrets: string[];
+        let secrets: NamedSecret[];
         before(async () => {
-            const items = await Promise.all(["volsync-minio", "velero-minio"].map(credentialsOf));
-            secrets = [...items.flatMap((item) => [item.secretKey, item.resticPassword]), sandbox.state.connect.token];
-            assert.ok(secrets.every((value) => value && value.length >= 20), "could not read the generated secrets back");
+            const titles = ["volsync-minio", "velero-minio"];
+            const items = await Promise.all(titles.map(credentialsOf));
+            secrets = [
+                ...items.flatMap((item, index) => [
+                    { name: `${titles[index]} secret key`, value: item.secretKey },
+                    { name: `${titles[index]} restic password`, value: item.resticPassword },
+                ]),
+                { name: "Connect token", value: sandbox.state.connect.token },
+                { name: "MinIO root user", value: sandbox.state.minio.rootUser },
+                { name: "MinIO root password", value: sandbox.state.minio.rootPassword },
+                { name: "stack passphrase", value: sandbox.state.passphrase },
+            ];
+            assert.ok(items.every((item) => item.secretKey?.length >= 20 && item.resticPassword?.length >= 20), "could not read the generated secrets back");
         });
-        const leaked = (text: string) => secrets.filter((value) => text.includes(value)).map((value) => `${value.slice(0, 2)}… (${value.length} chars)`);
+        // In plaintext and in encoded forms (base64 at any offset, base64url, URL- and form-encoded, hex, JSON-escaped).
+        const leaked = (text: string) => findLeaks(text, secrets);
 
-        it("none is in plaintext in pulumi stack export", async () => {
+        it("none is in pulumi stack export, in plaintext or encoded", async () => {
             assert.deepStrictEqual(leaked((await sandbox.pulumi(["stack", "export", "--stack", stackName])).stdout), []);
         });
 
@@ -360,6 +436,12 @@ describe("sandbox end to end", function () {
         it("none is in the program's output (up, refresh, stack output)", async () => {
             const stackOutput = await sandbox.pulumi(["stack", "output", "--stack", stackName, "--json"]);
             assert.deepStrictEqual(leaked([...outputs, stackOutput].map((result) => result.stdout + result.stderr).join("\n")), []);
+        });
+
+        it("none is in the logs of the sandbox's servers (API server, controllers, ESO, MinIO, Connect)", () => {
+            const logs = sandbox.state.servers.map((server) => server.logFile);
+            assert.ok(logs.some((file) => file.endsWith("external-secrets.log")), `ESO's log is not among ${logs.join(", ")}`);
+            assert.deepStrictEqual(logs.flatMap((file) => leaked(fs.readFileSync(file, "utf8")).map((hit) => `${path.basename(file)}: ${hit}`)), []);
         });
     });
 
@@ -491,12 +573,45 @@ describe("sandbox end to end", function () {
         });
     });
 
-    describe("7. destroy", () => {
-        let resticPasswordBeforeDestroy: string;
+    describe("8b. a lost cluster (npm run sandbox -- rebuild)", () => {
+        it("a new, empty cluster in place of the old one; up --refresh rebuilds the stack there, and the drill's backup restores with the secret ESO renders anew", async function () {
+            this.timeout(900_000);
+            const oldApiServer = sandbox.state.apiServerUrl;
+            await timed("cluster lost and replaced", () => rebuildCluster(sandbox));
+            assert.notStrictEqual(sandbox.state.apiServerUrl, oldApiServer, "the rebuilt cluster has the old API server");
+            assert.deepStrictEqual(await sandbox.kube.list("v1", "Namespace").then((list) => list.map((namespace) => namespace.metadata.name)
+                .filter((name) => stackNamespaces.includes(name ?? ""))), [], "the new cluster still holds the stack's namespaces");
 
-        it("removes the cluster objects and keeps the buckets and their backups", async function () {
+            await timed("pulumi up --refresh (rebuilt cluster)", () => pulumi(["up", "--stack", stackName, "--yes", "--skip-preview", "--refresh"]));
+            await pulumi(["up", "--stack", stackName, "--yes", "--skip-preview", "--expect-no-changes"]);
+            for (const namespace of stackNamespaces) {
+                assert.ok(await sandbox.kube.get({ apiVersion: "v1", kind: "Namespace", metadata: { name: namespace } }), `namespace ${namespace} after the rebuild`);
+            }
+
+            const values = await secretWrittenByEso(sandbox.kube, sandboxApp.name, resticSecretName(sandboxApp.name));
+            const env = { ...sandbox.env(), ...values, RESTIC_CACHE_DIR: path.join(work, "restic-cache-rebuilt") };
+            const target = path.join(work, "restored-after-rebuild");
+            const restored = await run("restic", ["--cacert", sandbox.pki.caCert, "restore", "latest", "--target", target], env);
+            assert.strictEqual(restored.code, 0, `restic restore with the rebuilt cluster's secret: ${restored.stderr}`);
+            const seed = path.join(work, "seed");
+            const digest = (file: string) => createHash("sha256").update(fs.readFileSync(file)).digest("hex");
+            for (const file of fs.readdirSync(seed)) {
+                assert.strictEqual(digest(path.join(target, seed, file)), digest(path.join(seed, file)), `${file} differs after the rebuild's restore`);
+            }
+        });
+    });
+
+    describe("7. destroy and rebuild: keys that outlive the cluster (issue 12)", () => {
+        const titles = ["volsync-minio", "velero-minio"];
+        const before: Record<string, { id: string; resticPassword: string }> = {};
+        let handMade: { id: string; secretKey: string };
+
+        it("removes the cluster objects and keeps the buckets, their backups and the items", async function () {
             this.timeout(600_000);
-            resticPasswordBeforeDestroy = (await credentialsOf("volsync-minio")).resticPassword;
+            for (const title of titles) {
+                const [item] = (await itemsTitled(connect(), title)).items;
+                before[title] = { id: item.id, resticPassword: (await credentialsOf(title)).resticPassword };
+            }
             await timed("pulumi destroy", () => pulumi(["destroy", "--stack", stackName, "--yes", "--skip-preview"]));
             for (const namespace of stackNamespaces) {
                 assert.strictEqual(await sandbox.kube.get({ apiVersion: "v1", kind: "Namespace", metadata: { name: namespace } }), undefined,
@@ -514,16 +629,103 @@ describe("sandbox end to end", function () {
             const backups = await root()("ls", "--recursive", `target/volsync/${sandboxApp.name}/snapshots/`);
             assert.strictEqual(backups.code, 0, backups.stderr);
             assert.ok(backups.stdout.trim().split("\n").length >= 1, "the restic snapshot objects are gone");
-            // The 1Password item is kept too: it holds the only copy of the repositories' password.
-            assert.strictEqual((await credentialsOf("volsync-minio")).resticPassword, resticPasswordBeforeDestroy);
+            // The items are kept too: they hold the only copy of the repositories' password.
+            for (const title of titles) {
+                assert.deepStrictEqual((await itemsTitled(connect(), title)).items.map((item) => item.id), [before[title].id], `item ${title} after destroy`);
+            }
         });
 
-        it("a rebuilt cluster's pulumi up adopts the kept buckets and their backups", async function () {
+        it("an operator's hand-made volsync-minio item and volsync-backup user (the story's manual steps) stand in for the kept ones", async function () {
+            // As an operator following the manual steps would: the user with a key of their own, the item with the
+            // repositories' password, laid out by hand (its own section, no username or notes).
+            const { vault } = await itemsTitled(connect(), "volsync-minio");
+            await connectRequest(connect(), "DELETE", `/v1/vaults/${vault}/items/${before["volsync-minio"].id}`);
+            const secretKey = randomBytes(20).toString("hex");
+            const added = await root()("admin", "user", "add", "target", "volsync-backup", secretKey);
+            assert.strictEqual(added.code, 0, added.stderr);
+            const field = (label: string, value: string) => ({ label, type: "CONCEALED", value, section: { id: "by-hand" } });
+            const item = await connectRequest(connect(), "POST", `/v1/vaults/${vault}/items`, {
+                title: "volsync-minio", category: "LOGIN", vault: { id: vault }, sections: [{ id: "by-hand", label: "MinIO for VolSync" }],
+                fields: [field(credentialFields.resticPassword, before["volsync-minio"].resticPassword),
+                    field(credentialFields.accessKeyId, "volsync-backup"), field(credentialFields.secretAccessKey, secretKey)],
+            });
+            handMade = { id: item.id, secretKey };
+        });
+
+        it("a rebuilt stack adopts them: one item per title, the same items, the same restic passwords, a re-issued key in the same item", async function () {
             this.timeout(600_000);
             await timed("pulumi up (rebuild after destroy)", () => pulumi(["up", "--stack", stackName, "--yes", "--skip-preview"]));
-            const backups = await root()("ls", "--recursive", `target/volsync/${sandboxApp.name}/snapshots/`);
-            assert.strictEqual(backups.code, 0, backups.stderr);
-            assert.ok(backups.stdout.trim().length > 0, "the adopted bucket lost its backups");
+            const expectedIds: Record<string, string> = { "volsync-minio": handMade.id, "velero-minio": before["velero-minio"].id };
+            const state = JSON.parse((await sandbox.pulumi(["stack", "export", "--stack", stackName])).stdout);
+            const stateIds = (state.deployment.resources as any[]).filter((resource) => resource.type === "onepassword:index/item:Item").map((resource) => resource.id).sort();
+            const { vault } = await itemsTitled(connect(), titles[0]);
+            assert.deepStrictEqual(stateIds, titles.map((title) => `vaults/${vault}/items/${expectedIds[title]}`).sort(), "the stack does not manage the adopted items");
+            for (const title of titles) {
+                assert.deepStrictEqual((await itemsTitled(connect(), title)).items.map((item) => item.id), [expectedIds[title]], `items titled ${title}`);
+                assert.strictEqual((await credentialsOf(title)).resticPassword, before[title].resticPassword, `${title}'s restic password changed`);
+            }
+            const volsync = await credentialsOf("volsync-minio");
+            assert.strictEqual(volsync.accessKey, "volsync-backup");
+            assert.notStrictEqual(volsync.secretKey, handMade.secretKey, "the hand-made key was not re-issued");
+            const oldKey = await mc({ accessKey: "volsync-backup", secretKey: handMade.secretKey })("ls", "target/volsync");
+            assert.notStrictEqual(oldKey.code, 0, "MinIO still accepts the hand-made key");
+            const newKey = await mc({ accessKey: volsync.accessKey, secretKey: volsync.secretKey })("ls", "target/volsync");
+            assert.strictEqual(newKey.code, 0, newKey.stderr);
+            await timed("pulumi up (after rebuild, no changes)", () => pulumi(["up", "--stack", stackName, "--yes", "--skip-preview", "--expect-no-changes"]));
+        });
+
+        it("the drill's 64 MiB restore with nothing but what the rebuilt stack produced (its rendered secret, its outputs); every checksum matches", async function () {
+            this.timeout(600_000);
+            await assertDrillRestores(await resticSecret(), "rebuilt-secret");
+            const outputs = JSON.parse((await sandbox.pulumi(["stack", "output", "--stack", stackName, "--json", "--show-secrets"])).stdout);
+            const access = resticAccessFromOutputs(stackSettings(stackName, sandbox.projectDir), sandboxApp.name, outputs, stackName);
+            await assertDrillRestores({ RESTIC_REPOSITORY: access.repository, RESTIC_PASSWORD: access.password, ...access.env }, "rebuilt-outputs");
+        });
+    });
+
+    describe("7b. key rotation (SEC-011)", () => {
+        it("a new volsync.keyRotation re-issues the user's key into the same item; the old key is refused, the restic password stays, the backups restore", async function () {
+            this.timeout(600_000);
+            const [itemBefore] = (await itemsTitled(connect(), "volsync-minio")).items;
+            const [volsyncBefore, veleroBefore] = await Promise.all(["volsync-minio", "velero-minio"].map(credentialsOf));
+            await sandbox.pulumi(["config", "set", "--stack", stackName, "--path", "storage-backup:volsync.keyRotation", "e2e-rotation-1"]);
+            await timed("pulumi up (key rotation)", () => pulumi(["up", "--stack", stackName, "--yes", "--skip-preview"]));
+            const { items } = await itemsTitled(connect(), "volsync-minio");
+            assert.deepStrictEqual(items.map((item) => item.id), [itemBefore.id], "rotation must update the item in place");
+            const after = await credentialsOf("volsync-minio");
+            assert.notStrictEqual(after.secretKey, volsyncBefore.secretKey, "the key did not change");
+            assert.strictEqual(after.accessKey, volsyncBefore.accessKey);
+            assert.strictEqual(after.resticPassword, volsyncBefore.resticPassword, "rotation changed the restic password");
+            assert.deepStrictEqual(await credentialsOf("velero-minio"), veleroBefore, "the Velero user's keys changed too");
+            const oldKey = await mc({ accessKey: volsyncBefore.accessKey, secretKey: volsyncBefore.secretKey })("ls", "target/volsync");
+            assert.notStrictEqual(oldKey.code, 0, "MinIO still accepts the rotated-out key");
+            assert.match(oldKey.stderr, /Access Key Id you provided does not exist|signature we calculated does not match|InvalidAccessKeyId|SignatureDoesNotMatch|Access Denied/i);
+            const secret = await resticSecret((values) => values.AWS_SECRET_ACCESS_KEY === after.secretKey);
+            await assertDrillRestores(secret, "rotated");
+            await pulumi(["up", "--stack", stackName, "--yes", "--skip-preview", "--expect-no-changes"]);
+        });
+    });
+
+    describe("7c. restore side by side", () => {
+        it("restore.sideBySide.trigger creates a new PVC and a Direct restore into it; the live PVC's spec and labels stay as they were", async function () {
+            this.timeout(600_000);
+            const live = { apiVersion: "v1", kind: "PersistentVolumeClaim", metadata: { name: sandboxApp.pvc, namespace: sandboxApp.name } };
+            const liveBefore = (await sandbox.kube.get(live))!;
+            await sandbox.pulumi(["config", "set", "--stack", stackName, "--path", "storage-backup:apps[0].restore.sideBySide.trigger", "e2e-side-1"]);
+            await timed("pulumi up (side-by-side restore)", () => pulumi(["up", "--stack", stackName, "--yes", "--skip-preview"]));
+            const copy = await sandbox.kube.get({ ...live, metadata: { ...live.metadata, name: `${sandboxApp.pvc}-restore` } });
+            assert.ok(copy, "no side-by-side PVC");
+            assert.strictEqual((copy.metadata.labels as any)["restore.storage-backup.io/copy-of"], sandboxApp.pvc);
+            const destination = (await sandbox.kube.get({ apiVersion: "volsync.backube/v1alpha1", kind: "ReplicationDestination",
+                metadata: { name: sideRestoreDestinationName(sandboxApp.name), namespace: sandboxApp.name } })) as any;
+            assert.deepStrictEqual(destination.spec.trigger, { manual: "e2e-side-1" });
+            assert.strictEqual(destination.spec.restic.destinationPVC, `${sandboxApp.pvc}-restore`);
+            assert.strictEqual(destination.spec.restic.copyMethod, "Direct");
+            assert.strictEqual(destination.spec.restic.repository, resticSecretName(sandboxApp.name));
+            const liveAfter = (await sandbox.kube.get(live))!;
+            assert.deepStrictEqual(liveAfter.spec, liveBefore.spec, "the live PVC's spec changed");
+            assert.deepStrictEqual(liveAfter.metadata.labels, liveBefore.metadata.labels, "the live PVC's labels changed");
+            await pulumi(["up", "--stack", stackName, "--yes", "--skip-preview", "--expect-no-changes"]);
         });
     });
 });

@@ -12,11 +12,12 @@ import { chartNames, pinnedCharts } from "../../components/config/chartSources";
 import { crdDirectory } from "../helpers/crdSchemas";
 import { sharedHelmRepo } from "../helpers/chartArchive";
 import { kubeContext, startControlPlane } from "./controlPlane";
+import { externalSecretsCrds, startExternalSecrets, waitForStoreReady } from "./externalSecretsOperator";
 import { KubeClient, KubeObject } from "./kubeClient";
 import { MinioSettings, minioSettings, startMinio } from "./minio";
 import { addNodes, startKwok } from "./nodes";
 import { createRunPki, RunPki } from "./pki";
-import { freePort, httpsOk, ServerProcess, sleep, startServer, stopServer, waitUntilReady } from "./processes";
+import { freePort, ServerProcess, sleep, startServer, stopServer, waitUntilReady } from "./processes";
 
 export const repoRoot = path.resolve(__dirname, "..", "..");
 export const stackName = "local";
@@ -70,7 +71,8 @@ export class Sandbox {
         return path.join(this.projectDir, `Pulumi.${stackName}.yaml`);
     }
 
-    /** Environment for pulumi, mc and restic: the toolchain, the stand-in plugins, the run's CA. */
+    /** Environment for pulumi: the toolchain, the stand-in plugins, the stack's state and passphrase. MinIO's
+     * CA is the stack's minio.caBundle setting, not process-wide trust. */
     env(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
         return {
             ...process.env,
@@ -79,11 +81,26 @@ export class Sandbox {
             PULUMI_CONFIG_PASSPHRASE: this.state.passphrase,
             PULUMI_SKIP_UPDATE_CHECK: "true",
             PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
-            // Go clients (mc, restic, real provider plugins) and Node clients trust the run's CA.
-            SSL_CERT_FILE: this.pki.caCert,
-            NODE_EXTRA_CA_CERTS: this.pki.caCert,
             ...extra,
         };
+    }
+
+    /** The stack's secrets passphrase, as a file the CLI reads (PULUMI_CONFIG_PASSPHRASE_FILE). */
+    get passphraseFile(): string {
+        return path.join(this.state.dataDir, "passphrase");
+    }
+
+    /**
+     * Shell lines that let a user drive the stack by hand. They work as printed in a fresh shell: nothing
+     * from this process's environment is needed, and MinIO's CA comes from the stack's own setting.
+     */
+    byHandLines(): string[] {
+        return [
+            `. ${path.join(repoRoot, "toolchain", "env.sh")}`,
+            `export PATH=${standInPlugins}:$PATH`,
+            `export PULUMI_BACKEND_URL=file://${path.join(this.state.dataDir, "state")} PULUMI_CONFIG_PASSPHRASE_FILE=${this.passphraseFile}`,
+            `cd ${this.projectDir} && pulumi stack select ${stackName}`,
+        ];
     }
 
     server(name: string): ServerProcess {
@@ -174,17 +191,16 @@ async function startChartRepository(dataDir: string, port: number): Promise<Serv
     return server;
 }
 
-async function startConnect(dataDir: string, pki: RunPki, port: number, token: string): Promise<ServerProcess> {
+/** The Connect stand-in on plain HTTP, Connect's own default listener: its clients (the onepassword
+ * provider, ESO) then need no process-wide trust of the run's CA. */
+async function startConnect(dataDir: string, port: number, token: string): Promise<ServerProcess> {
     const server = startScript("connect-stand-in", "connectServer.ts", dataDir, {
         CONNECT_PORT: String(port),
         CONNECT_TOKEN: token,
         CONNECT_VAULT: vaultTitle,
         CONNECT_STATE: path.join(dataDir, "connect-items.json"),
-        CONNECT_TLS_CERT: pki.server.cert,
-        CONNECT_TLS_KEY: pki.server.key,
     });
-    const tls = { ca: fs.readFileSync(pki.caCert) };
-    await waitUntilReady(server, () => httpsOk(port, "/heartbeat", tls), 30_000);
+    await waitUntilReady(server, async () => (await fetch(`http://127.0.0.1:${port}/heartbeat`)).ok, 30_000);
     return server;
 }
 
@@ -206,17 +222,20 @@ async function applyAll(kube: KubeClient, objects: KubeObject[], timeoutMs = 60_
     }
 }
 
-/** CRDs of the controllers the cluster is expected to run already (External Secrets, prometheus-operator). */
+/** CRDs of the controllers the cluster is expected to run already: External Secrets (those of the release
+ * the sandbox runs) and prometheus-operator. */
 function prerequisiteCrds(): KubeObject[] {
-    return ["external-secrets.io", "monitoring.coreos.com"].flatMap((group) =>
-        fs.readdirSync(path.join(crdDirectory, group)).filter((file) => file.endsWith(".yaml")).flatMap((file) =>
-            parseAllDocuments(fs.readFileSync(path.join(crdDirectory, group, file), "utf8")).map((document) => document.toJS() as KubeObject)));
+    const monitoring = path.join(crdDirectory, "monitoring.coreos.com");
+    return [...externalSecretsCrds(), ...fs.readdirSync(monitoring).filter((file) => file.endsWith(".yaml")).flatMap((file) =>
+        parseAllDocuments(fs.readFileSync(path.join(monitoring, file), "utf8")).map((document) => document.toJS() as KubeObject))];
 }
+
+const esoNamespace = "external-secrets";
+const clusterSecretStore = "onepassword";
 
 /** The cluster as the stack expects to find it: what External Secrets and an app team would have made. */
 function clusterFixtures(state: SandboxState): KubeObject[] {
     const crds = prerequisiteCrds();
-    const esoNamespace = "external-secrets";
     return [
         ...crds,
         { apiVersion: "v1", kind: "Namespace", metadata: { name: esoNamespace } },
@@ -226,7 +245,7 @@ function clusterFixtures(state: SandboxState): KubeObject[] {
             type: "Opaque", stringData: { token: state.connect.token },
         },
         {
-            apiVersion: "external-secrets.io/v1", kind: "ClusterSecretStore", metadata: { name: "onepassword" },
+            apiVersion: "external-secrets.io/v1", kind: "ClusterSecretStore", metadata: { name: clusterSecretStore },
             spec: {
                 provider: {
                     onepassword: {
@@ -246,7 +265,8 @@ function sandboxStackConfig(state: SandboxState): Record<string, unknown> {
     const charts = Object.fromEntries(chartNames.map((name) => [name, { ...pinnedCharts[name], repo: state.chartRepositoryUrl }]));
     return {
         "storage-backup:kubernetes": { kubeconfigPath: state.kubeconfig, context: kubeContext },
-        "storage-backup:minio": { endpoint: state.minio.endpoint, useTls: true, region: "minio" },
+        // Verified HTTPS with the run's CA, through the stack's own setting (no process-wide trust).
+        "storage-backup:minio": { endpoint: state.minio.endpoint, useTls: true, region: "minio", caBundle: path.join(state.dataDir, "pki", "ca.crt") },
         "storage-backup:onepassword": { vault: state.connect.vault, connectUrl: state.connect.url },
         "storage-backup:charts": charts,
         "storage-backup:apps": [{
@@ -285,6 +305,47 @@ async function writeStackConfig(sandbox: Sandbox, config: Record<string, unknown
     }
 }
 
+/** The sandbox servers that are not the cluster: a lost cluster (`rebuildCluster`) leaves them running. */
+const outliveTheCluster = ["chart-repository", "minio", "connect-stand-in"];
+
+/**
+ * The cluster: control plane, KWOK's nodes, and what the stack expects to find there (CRDs, the secret
+ * store, External Secrets). Each server is recorded in the state as soon as it runs, so a failure can stop it.
+ */
+async function startCluster(sandbox: Sandbox): Promise<void> {
+    const { state } = sandbox;
+    const logs = path.join(state.dataDir, "logs");
+    const track = (server: ServerProcess) => {
+        state.servers.push(server);
+        sandbox.save();
+        return server;
+    };
+    const controlPlane = await startControlPlane(state.dataDir, sandbox.pki);
+    controlPlane.servers.forEach(track);
+    Object.assign(state, { kubeconfig: controlPlane.kubeconfig, apiServerUrl: controlPlane.apiServerUrl });
+    track(startKwok(controlPlane.kubeconfig, logs));
+    await addNodes(sandbox.kube);
+    await applyAll(sandbox.kube, clusterFixtures(state));
+    const externalSecrets = track(await startExternalSecrets(controlPlane.kubeconfig, logs));
+    await waitForStoreReady(sandbox.kube, externalSecrets, clusterSecretStore);
+}
+
+/**
+ * Loses the cluster of a running sandbox and starts a new, empty one in its place (new etcd data, new API
+ * server port, same kubeconfig file), as after a real cluster loss. MinIO, the vault and the stack state stay.
+ */
+export async function rebuildCluster(sandbox: Sandbox): Promise<void> {
+    const { state } = sandbox;
+    const cluster = state.servers.filter((server) => !outliveTheCluster.includes(server.name));
+    for (const server of [...cluster].reverse()) {
+        await stopServer(server);
+    }
+    state.servers = state.servers.filter((server) => outliveTheCluster.includes(server.name));
+    sandbox.save();
+    fs.rmSync(path.join(state.dataDir, "etcd"), { recursive: true, force: true });
+    await startCluster(sandbox);
+}
+
 /**
  * Starts every server in `dataDir` (created fresh), prepares the cluster and the `local` stack. On any
  * failure the servers started so far are stopped again.
@@ -299,24 +360,21 @@ export async function startSandbox(dataDir: string): Promise<Sandbox> {
         }
     };
     try {
-        const controlPlane = await startControlPlane(dataDir, pki);
-        servers.push(...controlPlane.servers);
-        servers.push(startKwok(controlPlane.kubeconfig, path.join(dataDir, "logs")));
         const chartRepositoryPort = await freePort();
         servers.push(await startChartRepository(dataDir, chartRepositoryPort));
         const minio = minioSettings(dataDir, pki, await freePort(), `admin-${generated(8)}`, generated(32));
         servers.push(await startMinio(minio, path.join(dataDir, "logs"), pki.caCert));
         const connectPort = await freePort();
-        const connect = { url: `https://127.0.0.1:${connectPort}`, port: connectPort, token: generated(48), vault: vaultTitle };
-        servers.push(await startConnect(dataDir, pki, connectPort, connect.token));
+        const connect = { url: `http://127.0.0.1:${connectPort}`, port: connectPort, token: generated(48), vault: vaultTitle };
+        servers.push(await startConnect(dataDir, connectPort, connect.token));
 
         const sandbox = new Sandbox({
-            dataDir, kubeconfig: controlPlane.kubeconfig, apiServerUrl: controlPlane.apiServerUrl, minio, connect,
+            dataDir, kubeconfig: "", apiServerUrl: "", minio, connect,
             chartRepositoryUrl: `http://127.0.0.1:${chartRepositoryPort}`, passphrase: generated(32), servers,
         });
         sandbox.save();
-        await addNodes(sandbox.kube);
-        await applyAll(sandbox.kube, clusterFixtures(sandbox.state));
+        fs.writeFileSync(sandbox.passphraseFile, sandbox.state.passphrase, { mode: 0o600 });
+        await startCluster(sandbox);
 
         linkProject(sandbox.projectDir);
         fs.mkdirSync(path.join(dataDir, "state"), { recursive: true });
