@@ -35,7 +35,8 @@ export class ClusterOps {
         return list.items;
     }
 
-    async create(object: { apiVersion: string; kind: string; metadata: { name: string; namespace: string }; [key: string]: unknown }): Promise<any> {
+    /** Creates the object (named, or by `generateName`) and returns it as the API server stored it. */
+    async create(object: { apiVersion: string; kind: string; metadata: { name?: string; generateName?: string; namespace: string }; [key: string]: unknown }): Promise<any> {
         return this.api.create(object, undefined, undefined, opsFieldManager);
     }
 

@@ -106,12 +106,10 @@ export async function veleroRestore(context: OpsContext, namespace: string, opti
         throw new Error(`namespace ${namespace} is not in velero.schedule.includedNamespaces (${settings.schedule.includedNamespaces.join(", ")}), so the schedule's backups do not hold it; name a backup that does with --backup`);
     }
     const backup = await chooseBackup(context, settings, options.backup);
-    const name = `${namespace}-${stamp().toLowerCase()}`;
-    const ref: ObjectRef = { apiVersion: velero, kind: "Restore", namespace: settings.namespace, name };
     const cluster = context.cluster();
-    context.progress(`restoring namespace ${namespace}${options.into ? ` into ${options.into}` : ""} from Velero backup ${backup.metadata.name} (${backup.status?.completionTimestamp ?? "time unknown"}) as Restore ${name}`);
-    await cluster.create({
-        apiVersion: velero, kind: "Restore", metadata: { name, namespace: settings.namespace },
+    // The API server completes the name, so two restores started in the same second do not collide.
+    const created = await cluster.create({
+        apiVersion: velero, kind: "Restore", metadata: { generateName: `${namespace}-${stamp().toLowerCase()}-`, namespace: settings.namespace },
         spec: {
             backupName: backup.metadata.name,
             includedNamespaces: [namespace],
@@ -121,6 +119,9 @@ export async function veleroRestore(context: OpsContext, namespace: string, opti
             existingResourcePolicy: "none",
         },
     });
+    const name: string = created.metadata.name;
+    const ref: ObjectRef = { apiVersion: velero, kind: "Restore", namespace: settings.namespace, name };
+    context.progress(`restoring namespace ${namespace}${options.into ? ` into ${options.into}` : ""} from Velero backup ${backup.metadata.name} (${backup.status?.completionTimestamp ?? "time unknown"}) as Restore ${name}`);
     const restore = await cluster.waitFor(ref, (object) => finishedRestorePhases.has(object.status?.phase), context.timeoutSeconds, context.progress,
         (object) => `phase ${object.status?.phase ?? "New"}`);
     const status = restore.status ?? {};
