@@ -52,13 +52,16 @@ describe("sandbox end to end", function () {
         return result;
     }
 
-    /** Runs `body` on a throwaway stack whose config is the sandbox stack's with `changes` (`--path` keys) applied. */
-    async function withChangedConfig(stack: string, changes: Record<string, string>, body: () => Promise<void>): Promise<void> {
+    /** Runs `body` on a throwaway stack whose config is the sandbox stack's with `changes` (`--path` keys) applied;
+     * a null value removes the key. */
+    async function withChangedConfig(stack: string, changes: Record<string, string | null>, body: () => Promise<void>): Promise<void> {
         await sandbox.pulumi(["stack", "init", stack]);
         try {
             fs.writeFileSync(path.join(sandbox.projectDir, `Pulumi.${stack}.yaml`), fs.readFileSync(sandbox.stackConfigFile, "utf8"));
             for (const [key, value] of Object.entries(changes)) {
-                await sandbox.pulumi(["config", "set", "--stack", stack, "--path", key, value]);
+                await sandbox.pulumi(value === null
+                    ? ["config", "rm", "--stack", stack, "--path", key]
+                    : ["config", "set", "--stack", stack, "--path", key, value]);
             }
             await body();
         } finally {
@@ -478,6 +481,8 @@ describe("sandbox end to end", function () {
                 "storage-backup:volsync.resources.limits.memory": "4Gi",
                 "storage-backup:velero.schedule.ttl": "8760h",
                 "storage-backup:minio.useTls": "false",
+                // A CA bundle only goes with HTTPS (the config check refuses it with plain HTTP).
+                "storage-backup:minio.caBundle": null,
             }, async () => {
                 const result = await gate(broken, "mandatory", {});
                 assert.strictEqual(result.code, 1, result.log);
