@@ -11,7 +11,7 @@ export interface CertPair {
 
 export interface RunPki {
     caCert: string;
-    /** TLS for every server on 127.0.0.1 (API server, MinIO, Connect stand-in). */
+    /** TLS for the servers on 127.0.0.1 that clients verify: the API server and MinIO. */
     server: CertPair;
     /** The API server's cluster-admin client (O=system:masters). */
     admin: CertPair;
