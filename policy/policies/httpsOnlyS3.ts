@@ -46,6 +46,12 @@ function endpointsOf(args: ResourceValidationArgs): Endpoint[] {
         }
         case SECRET:
             return ["stringData", "data"].flatMap((field) => {
+                // Contents computed from values a first deployment generates (keys, passwords) are unknown
+                // as a whole at preview; whether they hold a repository URL at all is not known yet, so only
+                // a RESTIC_REPOSITORY that is itself unknown is reported.
+                if (at(args.props, field) === UNKNOWN) {
+                    return [];
+                }
                 const raw = at(args.props, field, "RESTIC_REPOSITORY");
                 const value = field === "data" && typeof raw === "string" ? Buffer.from(raw, "base64").toString("utf8") : raw;
                 return raw === undefined ? [] : [{ path: [field, "RESTIC_REPOSITORY"], value }];

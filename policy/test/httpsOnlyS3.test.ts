@@ -90,6 +90,15 @@ describe("https-only-s3", () => {
             { resource: 'minio "minio"', field: "minioSsl", value: "unknown at preview", fix: "Build it from literal config" }],
     });
 
+    it("passes a Secret whose whole contents are unknown at preview (a never-deployed stack's generated keys)", async () => {
+        for (const field of ["stringData", "data"]) {
+            const secret = k8s("v1", "Secret", "velero-s3", { [field]: UNKNOWN_AT_PREVIEW }, "velero");
+            assertClean(await runPolicy(httpsOnlyS3, { ...secret, type: "kubernetes:core/v1:Secret" }));
+        }
+        const known = k8s("v1", "Secret", "s", { stringData: { RESTIC_REPOSITORY: UNKNOWN_AT_PREVIEW } });
+        assertViolations(await runPolicy(httpsOnlyS3, { ...known, type: "kubernetes:core/v1:Secret" }), [/stringData\.RESTIC_REPOSITORY is unknown at preview/]);
+    });
+
     it("reports endpoints unknown at preview as violations", async () => {
         assertViolations(await runPolicy(httpsOnlyS3, bsl({ s3Url: UNKNOWN_AT_PREVIEW })), [/spec\.config\.s3Url is unknown at preview/]);
         assertViolations(await runPolicy(httpsOnlyS3, externalSecret(UNKNOWN_AT_PREVIEW)), [/RESTIC_REPOSITORY is unknown at preview/]);
