@@ -69,6 +69,13 @@ describe("sandbox end to end", function () {
         }
     }
 
+    /** A stack whose state holds nothing but the stack itself: its run changed nothing. */
+    async function assertNothingDeployed(stack: string): Promise<void> {
+        const state = JSON.parse((await sandbox.pulumi(["stack", "export", "--stack", stack])).stdout);
+        assert.deepStrictEqual((state.deployment?.resources ?? []).filter((resource: any) => resource.type !== "pulumi:pulumi:Stack"), [],
+            `stack ${stack} has resources in its state`);
+    }
+
     const mcConfig = path.join(work, "mc");
     const mc = (identity: { accessKey: string; secretKey: string }) =>
         mcAs({ endpoint: sandbox.state.minio.endpoint, ...identity }, sandbox.env(), mcConfig, sandbox.pki.caCert);
@@ -358,8 +365,7 @@ describe("sandbox end to end", function () {
                     assert.match(error.run.stdout + error.run.stderr,
                         new RegExp(`minio\\.caBundle: MinIO at https://${sandbox.state.minio.endpoint.replace(/\./g, "\\.")} presents a certificate that the CA in minio\\.caBundle \\(${otherCa.replace(/[.]/g, "\\.")}\\) does not verify`));
                 }
-                const state = JSON.parse((await sandbox.pulumi(["stack", "export", "--stack", wrongCa])).stdout);
-                assert.deepStrictEqual((state.deployment?.resources ?? []).filter((resource: any) => resource.type !== "pulumi:pulumi:Stack"), []);
+                await assertNothingDeployed(wrongCa);
             });
         });
 
@@ -386,8 +392,7 @@ describe("sandbox end to end", function () {
                 ]) {
                     assert.match(text, expected);
                 }
-                const state = JSON.parse((await sandbox.pulumi(["stack", "export", "--stack", missing])).stdout);
-                assert.deepStrictEqual((state.deployment?.resources ?? []).filter((resource: any) => resource.type !== "pulumi:pulumi:Stack"), []);
+                await assertNothingDeployed(missing);
             });
         });
     });
@@ -570,8 +575,7 @@ describe("sandbox end to end", function () {
                 assert.match(error.run.stdout + error.run.stderr, /velero\.schedule\.cron/);
                 // Even an `up` of this config must stop before touching anything.
                 await assert.rejects(sandbox.pulumi(["up", "--stack", bad, "--yes", "--skip-preview"]), /velero\.schedule\.cron/);
-                const state = JSON.parse((await sandbox.pulumi(["stack", "export", "--stack", bad])).stdout);
-                assert.deepStrictEqual((state.deployment?.resources ?? []).filter((resource: any) => resource.type !== "pulumi:pulumi:Stack"), []);
+                await assertNothingDeployed(bad);
                 assert.deepStrictEqual((await sandbox.kube.list("v1", "Namespace")).map((namespace) => namespace.metadata.name).sort(), namespacesBefore);
                 assert.strictEqual((await root()("ls", "target")).stdout, bucketsBefore);
             });
