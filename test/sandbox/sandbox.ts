@@ -261,12 +261,13 @@ function clusterFixtures(state: SandboxState): KubeObject[] {
 
 /** Stack config for the sandbox: the servers above, the pinned charts from the loopback repository, one
  * protected app on the hostpath class. */
-function sandboxStackConfig(state: SandboxState): Record<string, unknown> {
+function sandboxStackConfig(sandbox: Sandbox): Record<string, unknown> {
+    const { state } = sandbox;
     const charts = Object.fromEntries(chartNames.map((name) => [name, { ...pinnedCharts[name], repo: state.chartRepositoryUrl }]));
     return {
         "storage-backup:kubernetes": { kubeconfigPath: state.kubeconfig, context: kubeContext },
         // Verified HTTPS with the run's CA, through the stack's own setting (no process-wide trust).
-        "storage-backup:minio": { endpoint: state.minio.endpoint, useTls: true, region: "minio", caBundle: path.join(state.dataDir, "pki", "ca.crt") },
+        "storage-backup:minio": { endpoint: state.minio.endpoint, useTls: true, region: "minio", caBundle: sandbox.pki.caCert },
         "storage-backup:onepassword": { vault: state.connect.vault, connectUrl: state.connect.url },
         "storage-backup:charts": charts,
         "storage-backup:apps": [{
@@ -379,7 +380,7 @@ export async function startSandbox(dataDir: string): Promise<Sandbox> {
         linkProject(sandbox.projectDir);
         fs.mkdirSync(path.join(dataDir, "state"), { recursive: true });
         await sandbox.pulumi(["stack", "init", stackName]);
-        await writeStackConfig(sandbox, sandboxStackConfig(sandbox.state));
+        await writeStackConfig(sandbox, sandboxStackConfig(sandbox));
         return sandbox;
     } catch (error) {
         await stopStarted();
