@@ -4,7 +4,7 @@ import { existingBuckets } from "./components/bucketLookup";
 import { apiServerLookup } from "./components/clusterLookup";
 import { readStackConfig } from "./components/config/stackConfig";
 import { existingItems } from "./components/itemLookup";
-import { externalDependencies, preflight, preflightWarnings } from "./components/preflight";
+import { externalDependencies, preflight, preflightWarnings, scheduleNamespaceWarnings } from "./components/preflight";
 import { createProviders } from "./components/providers";
 import { deployStorageBackupStack } from "./components/storageBackupStack";
 
@@ -13,10 +13,14 @@ export = async () => {
     for (const warning of preflightWarnings(settings, configNamespace)) {
         pulumi.log.warn(warning);
     }
-    await preflight(externalDependencies(settings, configNamespace), apiServerLookup(settings.kubernetes));
+    const cluster = apiServerLookup(settings.kubernetes);
+    await preflight(externalDependencies(settings, configNamespace), cluster);
+    for (const warning of await scheduleNamespaceWarnings(settings, configNamespace, cluster)) {
+        pulumi.log.warn(warning);
+    }
     const preview = pulumi.runtime.isDryRun();
     const buckets = await existingBuckets(settings.minio, secrets, [settings.volsync.bucket, settings.velero.bucket], preview);
     const providers = createProviders(settings, secrets);
-    const items = await existingItems(providers.onepassword, settings.onepassword.vault, [settings.volsync.item, settings.velero.item], preview);
+    const items = await existingItems(providers.onepassword, settings.onepassword, secrets.onepasswordToken, [settings.volsync.item, settings.velero.item]);
     return deployStorageBackupStack(settings, secrets, { buckets, items }, providers);
 };

@@ -5,5 +5,5 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 # shellcheck disable=SC1091
 . toolchain/env.sh
-toolchain/build.sh pulumi providers minio restic etcd kube helm
+toolchain/build.sh --parallel pulumi providers minio restic etcd kube helm eso crds velero
 exec node --require ts-node/register/transpile-only bench/pack-cost.ts "$@"

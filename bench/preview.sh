@@ -5,7 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 # shellcheck disable=SC1091
 . toolchain/env.sh
-toolchain/build.sh pulumi providers minio restic etcd kube helm
+toolchain/build.sh --parallel pulumi providers minio restic etcd kube helm eso crds velero
 if ! command -v kubectl >/dev/null; then
   # The GitOps baseline is kubectl's server-side dry-run; Debian packages it.
   if [ "$(id -u)" -eq 0 ]; then

@@ -49,23 +49,60 @@ async function lookupItem(vault: string, title: string, opts: pulumi.InvokeOptio
     };
 }
 
+/** The vault the stack's items live in, as the config names it and as the provider reaches it. */
+export interface VaultSettings {
+    vault: string;
+    /** Connect's URL; unset: the service-account token says where to go. */
+    connectUrl?: string;
+}
+
 /**
- * The items titled `titles` in `vaultName`, by title. A preview that cannot ask the vault only warns (it
- * shows the items as created); an update fails, since creating a second item would split the credentials.
+ * Where the provider reaches the vault, for messages: Connect's URL, or the sign-in address inside a service
+ * account token (`ops_` + base64 JSON; only that field is read, the token itself is never shown).
  */
-export async function existingItems(provider: onepassword.Provider, vaultName: string, titles: string[],
-    preview: boolean): Promise<Map<string, ExistingItem>> {
+export function vaultEndpoint(settings: VaultSettings, token: string): string {
+    if (settings.connectUrl) {
+        return `1Password Connect at ${settings.connectUrl}`;
+    }
+    let address: unknown;
+    try {
+        address = JSON.parse(Buffer.from(token.replace(/^ops_/, ""), "base64").toString("utf8")).signInAddress;
+    } catch {
+        address = undefined;
+    }
+    return typeof address === "string" && /^[\w.-]+(:\d+)?$/.test(address)
+        ? `1Password at ${address} (service account)`
+        : "1Password's service (service account; its token names no readable sign-in address)";
+}
+
+const plain = (secret: pulumi.Output<string>) => new Promise<string>((resolve) => secret.apply(resolve));
+
+/**
+ * The items titled `titles` in the vault, by title. A preview that cannot ask the vault only warns (it shows
+ * the items as created). An update fails before any item is registered: carrying on with no items would
+ * create a second item beside each existing one (and, for a rebuilt stack, a restic password that opens no
+ * backup). Whether this is a preview is read here, not passed in, so no caller can turn an update into one.
+ */
+export async function existingItems(provider: onepassword.Provider, settings: VaultSettings, token: pulumi.Output<string>,
+    titles: string[]): Promise<Map<string, ExistingItem>> {
     const opts = { provider };
     try {
-        const vault = await onepassword.getVault({ name: vaultName }, opts);
+        const vault = await onepassword.getVault({ name: settings.vault }, opts);
         const found = await Promise.all(titles.map(async (title) => [title, await lookupItem(vault.uuid, title, opts)] as const));
         return new Map(found.filter((entry): entry is [string, ExistingItem] => entry[1] !== undefined));
     } catch (error) {
-        const message = `Could not look up the 1Password items ${titles.map((title) => `"${title}"`).join(", ")} in vault "${vaultName}": ${(error as Error).message}`;
-        if (!preview || severalItems.test(message)) {
-            throw new Error(message);
+        const cause = (error as Error).message;
+        const where = `vault "${settings.vault}" through ${vaultEndpoint(settings, await plain(token))}`;
+        const items = titles.map((title) => `"${title}"`).join(", ");
+        if (severalItems.test(cause)) {
+            throw new pulumi.RunError(`Could not look up the 1Password items ${items} in ${where}: ${cause}`);
         }
-        pulumi.log.warn(`${message}; the preview assumes they do not exist`);
+        if (!pulumi.runtime.isDryRun()) {
+            throw new pulumi.RunError(`1Password item lookup failed (nothing was changed): could not look up the items ${items} in ${where}: ${cause}. `
+                + "An update must know which items exist, or it would create a second one beside each. "
+                + "Run `pulumi up` again once the vault answers.");
+        }
+        pulumi.log.warn(`Could not look up the 1Password items ${items} in ${where}: ${cause}; the preview assumes they do not exist`);
         return new Map();
     }
 }

@@ -64,6 +64,26 @@ export async function preflight(dependencies: ClusterDependency[], lookup: Clust
     }
 }
 
+/**
+ * Namespaces that Velero's schedule backs up but the cluster lacks (leaving out those this stack creates).
+ * Velero counts each missing namespace as an error, so every backup of the schedule ends PartiallyFailed and
+ * VeleroBackupFailed fires. A warning, not a failure: another stack may create them later.
+ */
+export async function scheduleNamespaceWarnings(settings: StackSettings, namespace: string, lookup: ClusterLookup): Promise<string[]> {
+    const { schedule } = settings.velero;
+    const own = new Set([settings.openebs.namespace, settings.snapshots.namespace, settings.volsync.namespace, settings.velero.namespace]);
+    const configKey = `${namespace}:velero.schedule.includedNamespaces`;
+    const candidates = schedule.includedNamespaces.filter((name) => !own.has(name));
+    const exists = await Promise.all(candidates.map((name) => lookup({ apiVersion: "v1", kind: "Namespace", name, configKey })));
+    const missing = candidates.filter((_, index) => !exists[index]);
+    if (missing.length === 0) {
+        return [];
+    }
+    return [`${configKey} names namespaces the cluster lacks: ${missing.join(", ")}. Velero counts each missing namespace as an error, `
+        + `so every backup of schedule ${schedule.name} (${schedule.cron}) will end PartiallyFailed and VeleroBackupFailed will fire after each one. `
+        + "Create the namespaces, or remove them from the list (nothing fails: another stack may create them later)."];
+}
+
 /** Settings that are valid but probably not what the user wants: shown as Pulumi warnings, nothing fails. */
 export function preflightWarnings(settings: StackSettings, namespace: string): string[] {
     const warnings: string[] = [];

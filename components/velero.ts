@@ -31,6 +31,12 @@ export const volumePolicyName = "velero-volume-policy";
 /** Secret with MinIO's CA bundle, referenced by the storage location. */
 export const veleroMinioCaSecret = "velero-minio-ca";
 
+/**
+ * The Velero server release the stack deploys: the one the sandbox runs and its e2e suite proves
+ * (toolchain/velero), a patch release above the pinned chart's appVersion (12.1.0 ships 1.18.1).
+ */
+export const veleroImageTag = "v1.18.3";
+
 export function awsCredentialsFile(accessKeyId: string, secretAccessKey: string): string {
     return `[default]\naws_access_key_id=${accessKeyId}\naws_secret_access_key=${secretAccessKey}\n`;
 }
@@ -38,6 +44,8 @@ export function awsCredentialsFile(accessKeyId: string, secretAccessKey: string)
 export function veleroValues(args: Pick<VeleroArgs, "settings" | "monitoring" | "csiSnapshots" | "nodeSelector">): Record<string, unknown> {
     const { settings, monitoring } = args;
     return {
+        // The chart's own repository, only the tag pinned; the node agent runs the same image.
+        image: { tag: veleroImageTag },
         initContainers: [{
             name: "velero-plugin-for-aws",
             image: settings.awsPluginImage,
@@ -67,7 +75,9 @@ export function veleroValues(args: Pick<VeleroArgs, "settings" | "monitoring" | 
     };
 }
 
-/** Velero alerts for the configured schedule and storage location, on the metrics Velero 1.18 exports. */
+/** Velero alerts for the configured schedule and storage location, on the metrics Velero 1.18 exports. The
+ * sandbox suite checks every metric and label these expressions use against the real v1.18.3 server's
+ * /metrics (test/helpers/metricContract.ts). */
 export function veleroAlertRules(settings: StackSettings["velero"]): AlertRule[] {
     const schedule = settings.schedule.name;
     const selector = `schedule="${schedule}"`;

@@ -76,12 +76,33 @@ async function chooseBackup(context: OpsContext, settings: StackSettings["velero
         return backup;
     }
     const backups = (await cluster.list(velero, "Backup", settings.namespace, `${scheduleLabel}=${settings.schedule.name}`))
-        .filter((backup) => backup.status?.phase === "Completed")
         .sort((a, b) => completedAt(b) - completedAt(a));
-    if (backups.length === 0) {
-        throw new Error(`schedule ${settings.schedule.name} has no completed Velero backup in namespace ${settings.namespace}; name one with --backup`);
+    const completed = backups.find((backup) => backup.status?.phase === "Completed");
+    if (completed) {
+        return completed;
     }
-    return backups[0];
+    const none = `schedule ${settings.schedule.name} has no completed Velero backup in namespace ${settings.namespace}`;
+    const unsuccessful = backups.filter((backup) => unsuccessfulBackupPhases.has(backup.status?.phase));
+    if (unsuccessful.length === 0) {
+        throw new Error(`${none}; name one with --backup`);
+    }
+    // Choosing between them is the operator's call: say what each holds and how to look closer.
+    throw new Error([
+        `${none}, only these (newest first):`,
+        ...unsuccessful.map((backup) => `  ${backupSummary(backup)}`),
+        "A PartiallyFailed backup holds everything Velero could back up: `velero backup describe <name> --details` lists what failed;"
+        + " restore from one with --backup <name>. Failed backups cannot be restored.",
+    ].join("\n"));
+}
+
+/** Finished, but not Completed: what `ops velero-restore` lists when a schedule has nothing better. */
+const unsuccessfulBackupPhases = new Set(["PartiallyFailed", "Failed", "FailedValidation"]);
+
+function backupSummary(backup: any): string {
+    const status = backup.status ?? {};
+    const counts = status.phase === "FailedValidation"
+        ? `validation: ${(status.validationErrors ?? []).join("; ")}` : `${status.errors ?? 0} error(s), ${status.warnings ?? 0} warning(s)`;
+    return `${backup.metadata.name}: ${status.phase}, ${counts}, ${status.completionTimestamp ?? backup.metadata.creationTimestamp ?? "time unknown"}`;
 }
 
 export interface VeleroRestoreOptions {

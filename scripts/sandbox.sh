@@ -10,7 +10,7 @@ cd "$(dirname "$0")/.."
 # shellcheck disable=SC1091
 . toolchain/env.sh
 
-toolchain/build.sh --parallel pulumi providers minio restic etcd kube helm eso
+toolchain/build.sh --parallel pulumi providers minio restic etcd kube helm eso crds velero
 
 
 what="$1"; shift

@@ -9,6 +9,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { isRunning } from "../test/sandbox/processes";
 import { rebuildCluster, repoRoot, Sandbox, stackName, startSandbox } from "../test/sandbox/sandbox";
+import { startVelero } from "../test/sandbox/velero";
 
 const dataDir = path.resolve(process.env.SANDBOX_DIR ?? path.join(repoRoot, ".cache", "sandbox"));
 const stateFile = path.join(dataDir, "sandbox.json");
@@ -41,6 +42,11 @@ async function up(): Promise<void> {
         console.error(`sandbox: pulumi up failed; the servers keep running for a look (logs in ${path.join(dataDir, "logs")}).\nStop them with: npm run sandbox -- down`);
         throw error;
     }
+    // Velero works on what the stack just deployed (its namespace, CRDs, location, Secret, schedule).
+    const velero = await startVelero(sandbox).catch((error) => {
+        console.error(`sandbox: the Velero server did not start; the other servers keep running (logs in ${path.join(dataDir, "logs")}).\nStop them with: npm run sandbox -- down`);
+        throw error;
+    });
     const outputs = JSON.parse((await sandbox.pulumi(["stack", "output", "--stack", stackName, "--json"])).stdout);
     const { state } = sandbox;
     console.log(`
@@ -53,12 +59,14 @@ Servers (127.0.0.1 only; logs in ${path.join(dataDir, "logs")}):
   kube-apiserver     ${state.apiServerUrl}   kubeconfig ${state.kubeconfig} (context sandbox)
   MinIO (TLS)        https://${state.minio.endpoint}   root credentials in ${stateFile}
   Connect stand-in   ${state.connect.url}     vault "${state.connect.vault}", token in ${stateFile}
-  Chart repository   ${state.chartRepositoryUrl}   (the upstream charts in ../shared/helm-repo)
+  Chart repository   ${state.chartRepositoryUrl}   (the pinned charts, fetched and digest-checked into .cache/charts)
   The run's CA       ${sandbox.pki.caCert}   (signed MinIO's and the API server's certificates)
+  Velero server      ${velero.metricsUrl}   (v1.18.3 with the AWS plugin, as ServiceAccount ${velero.namespace}/${velero.serviceAccount}; \`velero\` is on the toolchain's PATH)
 
 Real: pulumi, the engine, the kubernetes and random providers, the control plane, External Secrets
-(it renders <app>-restic-secret from the vault), MinIO, the charts.
-Simulated: the nodes (KWOK). Stand-ins: the minio and onepassword provider plugins and 1Password
+(it renders <app>-restic-secret from the vault), the Velero server and its AWS plugin (backups and restores
+of the stack's schedule into MinIO), MinIO, the charts.
+Simulated: the nodes (KWOK), so no container runs: Velero's node agent moves no volume data. Stand-ins: the minio and onepassword provider plugins and 1Password
 Connect (test/sandbox/providers; their modules cannot be built offline here).
 
 Use the stack yourself, in any shell (the stack file is ${sandbox.stackConfigFile}; MinIO's CA is its
@@ -95,11 +103,12 @@ async function rebuild(): Promise<void> {
         throw new Error(`no sandbox is running in ${dataDir}; start one with: npm run sandbox`);
     }
     const started = Date.now();
-    console.log("sandbox: losing the cluster: stopping etcd, the API server, the controllers, KWOK and External Secrets, and wiping etcd's data");
+    console.log("sandbox: losing the cluster: stopping etcd, the API server, the controllers, KWOK, External Secrets and Velero, and wiping etcd's data");
     console.log("sandbox: keeping MinIO (buckets, backups, users), the vault's items and the stack state");
     await rebuildCluster(sandbox);
     console.log(`sandbox: a new, empty cluster is up at ${sandbox.state.apiServerUrl}; running pulumi up --refresh (refresh drops the lost objects from the state, up recreates them)`);
     await sandbox.pulumi(["up", "--stack", stackName, "--yes", "--skip-preview", "--refresh"], { echo: true });
+    await startVelero(sandbox);
     console.log(`sandbox: rebuilt in ${((Date.now() - started) / 1000).toFixed(1)}s; the apps' secrets are rendered again from the kept vault item, so their repositories open with the same restic password`);
 }
 

@@ -1,5 +1,5 @@
-// The exact values the program passes to each chart, against the real upstream charts in the shared Helm
-// repository: every key we set is one the chart has, and every container the chart then runs has memory
+// The exact values the program passes to each chart, against the real upstream charts as fetched through their
+// repository index: every key we set is one the chart has, and every container the chart then runs has memory
 // requests and limits.
 import * as assert from "assert";
 import * as fs from "fs";
@@ -37,7 +37,7 @@ function requireHelm(context: Mocha.Context): void {
 }
 
 describe("chart values against the real upstream charts", function () {
-    it("pins every chart at a version the shared Helm repository holds", function () {
+    it("pins every chart at a version its repository index lists, fetched intact", function () {
         for (const name of chartNames) {
             const { chart, version } = pinnedCharts[name];
             assert.ok(fs.existsSync(chartArchive(chart, version!)), `${name}: ${chart} ${version}`);

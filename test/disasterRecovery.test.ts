@@ -4,7 +4,7 @@
 import * as assert from "assert";
 import * as pulumi from "@pulumi/pulumi";
 import { credentialFields } from "../components/bucketCredentials";
-import { existingItems, fieldValue } from "../components/itemLookup";
+import { existingItems, fieldValue, vaultEndpoint } from "../components/itemLookup";
 import { customResourcesOfKind, outputValue, RegisteredResource, resourcesOfType, runUnderMocks, secretInput } from "./helpers/mockProgram";
 import { minimalRawConfig, settingsFrom, stackFileConfig } from "./helpers/settings";
 
@@ -43,27 +43,47 @@ describe("keys that outlive the cluster", function () {
 
 describe("item lookup through the onepassword provider's getItem", function () {
     const vaultItems: Record<string, number> = { "volsync-minio": 1, "velero-minio": 0, "twice": 2 };
-    before(async function () {
+    const titles = ["volsync-minio", "velero-minio"];
+    const connect = { vault: "cluster", connectUrl: "https://connect.example.lan" };
+    /** Set: the vault fails this call with the provider's error instead of answering. */
+    let fault: { call: "getVault" | "getItem"; message: string } | undefined;
+    let warnings: string[];
+    const warn = pulumi.log.warn;
+    let providers = 0;
+
+    // connect-sdk-go's messages, as the provider passes them on (the SDK reads a gRPC error's details).
+    const providerError = (message: string) => Object.assign(new Error(message), { details: message });
+    async function mocks(preview: boolean): Promise<import("@1password/pulumi-onepassword").Provider> {
         await pulumi.runtime.setMocks({
             newResource: (args) => ({ id: `${args.name}-id`, state: args.inputs }),
             call: (args) => {
-                if (args.token === "onepassword:index/getVault:getVault") {
+                const call = args.token === "onepassword:index/getVault:getVault" ? "getVault" : "getItem";
+                if (fault?.call === call) {
+                    throw providerError(fault.message);
+                }
+                if (call === "getVault") {
                     return { uuid: "vault-0001", name: args.inputs.name, description: "" };
                 }
                 const count = vaultItems[args.inputs.title];
                 if (count !== 1) {
-                    // connect-sdk-go's message, as the provider passes it on (the SDK reads a gRPC error's details).
-                    const message = `Found ${count} item(s) in vault "${args.inputs.vault}" with title "${args.inputs.title}"`;
-                    throw Object.assign(new Error(message), { details: message });
+                    throw providerError(`Found ${count} item(s) in vault "${args.inputs.vault}" with title "${args.inputs.title}"`);
                 }
                 return { uuid: "item-0001", title: args.inputs.title, sections: [{ id: "s", label: "hand-made", fields: [{ id: "f", label: "RESTIC_PASSWORD", value: keptPassword }] }] };
             },
-        }, "storage-backup", "test", false);
+        }, "storage-backup", "test", preview);
+        return new (await import("@1password/pulumi-onepassword")).Provider(`lookup-${providers++}`, { url: connect.connectUrl, token: "t" });
+    }
+    beforeEach(function () {
+        warnings = [];
+        pulumi.log.warn = async (message: string) => { warnings.push(message); };
+    });
+    afterEach(function () {
+        pulumi.log.warn = warn;
+        fault = undefined;
     });
 
     it("finds existing items with their restic password, and reports absent ones as absent", async function () {
-        const provider = new (await import("@1password/pulumi-onepassword")).Provider("lookup", { url: "https://connect.example.lan", token: "t" });
-        const found = await existingItems(provider, "cluster", ["volsync-minio", "velero-minio"], false);
+        const found = await existingItems(await mocks(false), connect, pulumi.secret("t"), titles);
         assert.deepStrictEqual([...found.keys()], ["volsync-minio"]);
         const item = found.get("volsync-minio")!;
         assert.strictEqual(item.importId, "vaults/vault-0001/items/item-0001");
@@ -72,10 +92,49 @@ describe("item lookup through the onepassword provider's getItem", function () {
     });
 
     it("refuses to pick one of several items with the same title, naming it", async function () {
-        const provider = new (await import("@1password/pulumi-onepassword")).Provider("lookup-twice", { url: "https://connect.example.lan", token: "t" });
         for (const preview of [true, false]) {
-            await assert.rejects(existingItems(provider, "cluster", ["twice"], preview), /more than one item titled "twice".*archive all but/);
+            await assert.rejects(existingItems(await mocks(preview), connect, pulumi.secret("t"), ["twice"]), /more than one item titled "twice".*archive all but/);
         }
+    });
+
+    describe("the vault unreachable or failing (issue 21)", function () {
+        const faults: Array<NonNullable<typeof fault> & { what: string }> = [
+            { what: "Connect refuses connections", call: "getVault", message: "failed to get vault using connect: Get \"https://connect.example.lan/v1/vaults?filter=title+eq+%22cluster%22\": dial tcp 10.0.0.5:443: connect: connection refused" },
+            { what: "Connect answers 500", call: "getVault", message: "failed to get vault using connect: status 500: Internal Server Error" },
+            { what: "the vault is found, then the item lookup answers 503", call: "getItem", message: "failed to get item using connect: status 503: Service Unavailable" },
+        ];
+        for (const failure of faults) {
+            it(`${failure.what}: an update rejects, naming the vault and Connect, and never settles for a warning`, async function () {
+                fault = failure;
+                await assert.rejects(existingItems(await mocks(false), connect, pulumi.secret("t"), titles), (error: Error) => {
+                    assert.ok(error instanceof pulumi.RunError, "a RunError: the message alone, like the config errors");
+                    assert.ok(error.message.startsWith("1Password item lookup failed (nothing was changed): could not look up the items "
+                        + `"volsync-minio", "velero-minio" in vault "cluster" through 1Password Connect at https://connect.example.lan: ${failure.message}. `), error.message);
+                    assert.match(error.message, /Run `pulumi up` again once the vault answers\.$/);
+                    return true;
+                });
+                assert.deepStrictEqual(warnings, [], "an update never settles for a warning");
+            });
+
+            it(`${failure.what}: a preview warns and shows the items as created`, async function () {
+                fault = failure;
+                const found = await existingItems(await mocks(true), connect, pulumi.secret("t"), titles);
+                assert.strictEqual(found.size, 0);
+                assert.deepStrictEqual(warnings, [`Could not look up the 1Password items "volsync-minio", "velero-minio" in vault "cluster" `
+                    + `through 1Password Connect at https://connect.example.lan: ${failure.message}; the preview assumes they do not exist`]);
+            });
+        }
+
+        it("with a service account, names the sign-in address its token holds, never the token", async function () {
+            const token = `ops_${Buffer.from(JSON.stringify({ signInAddress: "example.1password.com", email: "sa@example.com", secretKey: "A3-SECRET" })).toString("base64")}`;
+            fault = { call: "getVault", message: "error initializing client: dial tcp: lookup example.1password.com: no such host" };
+            await assert.rejects(existingItems(await mocks(false), { vault: "cluster" }, pulumi.secret(token), titles), (error: Error) =>
+                error.message.includes('in vault "cluster" through 1Password at example.1password.com (service account): error initializing client')
+                && !error.message.includes(token) && !error.message.includes("A3-SECRET"));
+            for (const opaque of ["ops_not-base64-json", `ops_${Buffer.from(JSON.stringify({ signInAddress: "https://evil/ x" })).toString("base64")}`]) {
+                assert.strictEqual(vaultEndpoint({ vault: "cluster" }, opaque), "1Password's service (service account; its token names no readable sign-in address)");
+            }
+        });
     });
 
     it("reads a field by label in whichever section holds it", function () {

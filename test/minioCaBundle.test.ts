@@ -1,5 +1,6 @@
 // minio.caBundle: validated when the config is read, and handed to every MinIO client the stack configures.
 import * as assert from "assert";
+import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as https from "https";
 import { AddressInfo } from "net";
@@ -28,6 +29,16 @@ function problemsOf(raw: Record<string, any>): string[] {
     return [];
 }
 
+/** A self-signed CA whose validity ended yesterday (openssl 3.0 has no -not_after; -days -1 ends it a day ago). */
+function expiredCa(dir: string): string {
+    fs.mkdirSync(dir, { recursive: true });
+    fs.writeFileSync(path.join(dir, "ca.ext"), "basicConstraints=critical,CA:TRUE\nkeyUsage=critical,keyCertSign,cRLSign\n");
+    const openssl = (args: string[]) => execFileSync("openssl", args, { cwd: dir, stdio: ["ignore", "ignore", "pipe"] });
+    openssl(["req", "-new", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-keyout", "ca.key", "-out", "ca.csr", "-subj", "/CN=expired test CA"]);
+    openssl(["x509", "-req", "-in", "ca.csr", "-signkey", "ca.key", "-days", "-1", "-extfile", "ca.ext", "-out", "ca.crt"]);
+    return fs.readFileSync(path.join(dir, "ca.crt"), "utf8");
+}
+
 function withCa(caBundle: string, raw = minimalRawConfig()): Record<string, any> {
     raw.minio = { ...raw.minio, caBundle };
     return raw;
@@ -39,12 +50,14 @@ describe("minio.caBundle", function () {
     let pki: RunPki;
     let otherPki: RunPki;
     let caPem: string;
+    let expiredCaPem: string;
 
     before(function () {
         dir = fs.mkdtempSync(path.join(os.tmpdir(), "ca-bundle-test-"));
         pki = createRunPki(path.join(dir, "pki"));
         otherPki = createRunPki(path.join(dir, "other-pki"));
         caPem = fs.readFileSync(pki.caCert, "utf8");
+        expiredCaPem = expiredCa(path.join(dir, "expired-ca"));
     });
     after(function () {
         fs.rmSync(dir, { recursive: true, force: true });
@@ -71,6 +84,13 @@ describe("minio.caBundle", function () {
             ["a missing file", () => path.join(dir, "missing.pem"), /cannot read .*missing\.pem \(ENOENT\)/],
             ["a bundle that carries the CA's private key", () => caPem + fs.readFileSync(path.join(dir, "pki", "ca.key"), "utf8"), /PRIVATE KEY.*remove the key/],
             ["a corrupt certificate", () => caPem.replace(/\n[A-Za-z0-9+/]{20}/, "\nAAAAAAAAAAAAAAAAAAAA"), /does not parse|not a CA/],
+            // Every certificate is checked, not only the first.
+            ["the CA followed by MinIO's server certificate", () => caPem + fs.readFileSync(pki.server.cert, "utf8"), /certificate 2 \(CN=127\.0\.0\.1\) is not a CA/],
+            ["an expired CA", () => expiredCaPem, /certificate 1 \(CN=expired test CA\) expired on /],
+            ["a valid CA followed by an expired one", () => caPem + expiredCaPem, /certificate 2 \(CN=expired test CA\) expired on /],
+            // Clients skip such blocks silently, so they would be neither checked nor trusted.
+            ["the CA followed by a truncated certificate", () => caPem + fs.readFileSync(otherPki.caCert, "utf8").slice(0, 200), /holds 2 PEM blocks but 1 complete certificate/],
+            ["the CA followed by a block that is no certificate", () => `${caPem}-----BEGIN X509 CRL-----\nAAAA\n-----END X509 CRL-----\n`, /holds 2 PEM blocks but 1 complete certificate/],
         ];
         for (const [what, value, message] of refused) {
             it(`refuses ${what}, naming the setting`, function () {
@@ -80,6 +100,11 @@ describe("minio.caBundle", function () {
                 assert.match(problems[0], message);
             });
         }
+
+        it("accepts a bundle of several valid CAs, keeping every one", function () {
+            const bundle = fs.readFileSync(otherPki.caCert, "utf8") + caPem;
+            assert.deepStrictEqual(settingsFrom(withCa(bundle)).minio.caBundle, { pem: bundle });
+        });
 
         it("refuses a CA with plain HTTP, and together with insecureSkipVerify", function () {
             const plain = withCa(pki.caCert);
@@ -158,6 +183,12 @@ describe("minio.caBundle", function () {
 
             it("trusts MinIO through the configured CA", async function () {
                 const settings = settingsFrom(withCa(pki.caCert, { ...minimalRawConfig(), minio: { endpoint } }));
+                assert.deepStrictEqual([...await existingBuckets(settings.minio, secrets, ["volsync"], false)], ["volsync"]);
+            });
+
+            it("trusts MinIO when the CA that signed it is the second certificate of the bundle", async function () {
+                const bundle = fs.readFileSync(otherPki.caCert, "utf8") + caPem;
+                const settings = settingsFrom(withCa(bundle, { ...minimalRawConfig(), minio: { endpoint } }));
                 assert.deepStrictEqual([...await existingBuckets(settings.minio, secrets, ["volsync"], false)], ["volsync"]);
             });
 

@@ -5,7 +5,9 @@ import { randomBytes } from "crypto";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { compareWithCopy } from "../ops/restoreVerbs";
+import { compareWithCopy, scheduleLabel, veleroRestore } from "../ops/restoreVerbs";
+import { OpsContext } from "../ops/verbs";
+import { minimalRawConfig, settingsFrom } from "./helpers/settings";
 import { Restic } from "../ops/restic";
 
 const toolchainRestic = path.join(__dirname, "..", "toolchain", "bin", "restic");
@@ -54,5 +56,42 @@ describe("a restored copy compared with its backup", function () {
         assert.strictEqual(comparison.problems.length, 2);
         assert.match(comparison.problems[0], /db\/table-1\.dat: SHA-256 [0-9a-f]{64} in the copy, [0-9a-f]{64} in the backup/);
         assert.match(comparison.problems[1], /db\/table-3\.dat: missing from /);
+    });
+});
+
+describe("ops velero-restore when the schedule has no completed backup", function () {
+    const settings = settingsFrom(minimalRawConfig());
+    const backup = (name: string, phase: string, status: Record<string, unknown>) => ({
+        metadata: { name, labels: { [scheduleLabel]: "daily-backup" } }, status: { phase, ...status },
+    });
+    /** A cluster holding `backups`; creating anything there is a failure of the test. */
+    const contextWith = (backups: unknown[]) => ({
+        settings, progress: () => undefined, timeoutSeconds: 1,
+        cluster: () => ({ list: async () => backups, create: async () => assert.fail("a Restore was created") }),
+    }) as unknown as OpsContext;
+
+    it("lists the PartiallyFailed and Failed ones, newest first, with their error counts, and says how to pick one", async function () {
+        const context = contextWith([
+            backup("daily-backup-20261128020000", "PartiallyFailed", { errors: 3, warnings: 1, completionTimestamp: "2026-11-28T02:01:00Z" }),
+            backup("daily-backup-20261130020000", "Failed", { errors: 1, completionTimestamp: "2026-11-30T02:01:00Z" }),
+            backup("daily-backup-20261129020000", "FailedValidation", { validationErrors: ["no such location"], completionTimestamp: "2026-11-29T02:00:00Z" }),
+            backup("daily-backup-20261201020000", "InProgress", {}),
+        ]);
+        await assert.rejects(veleroRestore(context, "default", {}), (error: Error) => {
+            const lines = error.message.split("\n");
+            assert.strictEqual(lines[0], "schedule daily-backup has no completed Velero backup in namespace velero, only these (newest first):");
+            assert.deepStrictEqual(lines.slice(1, 4), [
+                "  daily-backup-20261130020000: Failed, 1 error(s), 0 warning(s), 2026-11-30T02:01:00Z",
+                "  daily-backup-20261129020000: FailedValidation, validation: no such location, 2026-11-29T02:00:00Z",
+                "  daily-backup-20261128020000: PartiallyFailed, 3 error(s), 1 warning(s), 2026-11-28T02:01:00Z",
+            ]);
+            assert.match(lines[4], /velero backup describe <name> --details.*--backup <name>/);
+            return true;
+        });
+    });
+
+    it("says only that there is none when the schedule has made no finished backup", async function () {
+        await assert.rejects(veleroRestore(contextWith([]), "default", {}),
+            /^Error: schedule daily-backup has no completed Velero backup in namespace velero; name one with --backup$/);
     });
 });

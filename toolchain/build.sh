@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Builds the project's offline toolchain from Go modules into toolchain/bin (git-ignored).
 #
-#   toolchain/build.sh                     # everything: pulumi providers minio restic etcd kube kwok helm promtool eso
+#   toolchain/build.sh                     # everything: crds pulumi providers minio restic etcd kube kwok helm promtool eso velero
 #   toolchain/build.sh pulumi providers    # a subset: groups or single tools (see `--list`)
 #   toolchain/build.sh --force etcd        # rebuild even if up to date
 #   toolchain/build.sh --parallel          # two build streams at once (module downloads overlap compiles)
@@ -45,16 +45,23 @@ HELM_VERSION="v3.21.4"
 KWOK_VERSION="v0.8.0"
 ESO_VERSION="v0.16.2"               # github.com/external-secrets/external-secrets (the binary has no version flag)
 PROMTOOL_VERSION="3.16.0"           # github.com/prometheus/prometheus v0.316.0 (module v0.3XX.Y = Prometheus 3.XX.Y)
+VELERO_VERSION="v1.18.3"            # github.com/vmware-tanzu/velero, the server the sandbox runs
+VELERO_AWS_VERSION="v1.14.3"        # github.com/vmware-tanzu/velero-plugin-for-aws (no version flag)
+# CRD sources, in the order snapshot (external-snapshotter/client/v8), monitoring (prometheus-operator), ESO.
+CRDS_VERSION="v8.7.0+v0.85.0+${ESO_VERSION}"
 
 # ---- tool table: name -> wrapper dir | reported version | outputs ----------------------------------------
 declare -A DIR=(
   [pulumi]=pulumi [random]=providers/random [kubernetes]=providers/kubernetes [minio]=minio [mc]=mc
-  [restic]=restic [etcd]=etcd [kube]=kube [kwok]=kwok [helm]=helm [promtool]=promtool [eso]=eso
+  [restic]=restic [etcd]=etcd [kube]=kube [kwok]=kwok [helm]=helm [promtool]=promtool [eso]=eso [crds]=crds
+  [velero]=velero [velero-aws]=velero-aws
 )
 declare -A VERSION=(
   [pulumi]="${PULUMI_VERSION}" [random]="${RANDOM_VERSION}" [kubernetes]="${KUBERNETES_VERSION}"
   [minio]="${MINIO_TIME}" [mc]="${MC_TIME}" [restic]="${RESTIC_VERSION}" [etcd]="${ETCD_VERSION}"
   [kube]="${KUBE_VERSION}" [kwok]="${KWOK_VERSION}" [helm]="${HELM_VERSION}" [promtool]="${PROMTOOL_VERSION}" [eso]="${ESO_VERSION}"
+  [crds]="${CRDS_VERSION}"
+  [velero]="${VELERO_VERSION}" [velero-aws]="${VELERO_AWS_VERSION}"
 )
 declare -A OUTPUTS=(
   [pulumi]="bin/pulumi bin/pulumi-language-nodejs"
@@ -63,14 +70,17 @@ declare -A OUTPUTS=(
   [minio]="bin/minio" [mc]="bin/mc" [restic]="bin/restic" [etcd]="bin/etcd"
   [kube]="bin/kube-apiserver bin/kube-controller-manager bin/kube-scheduler"
   [kwok]="bin/kwok bin/kwok-stages" [helm]="bin/helm" [promtool]="bin/promtool"
-  [eso]="bin/external-secrets bin/external-secrets-crds"
+  [eso]="bin/external-secrets"
+  [crds]="bin/crds/snapshot.storage.k8s.io bin/crds/monitoring.coreos.com bin/crds/external-secrets.io bin/crds/SOURCES"
+  [velero]="bin/velero" [velero-aws]="bin/velero-plugins/velero-plugin-for-aws"
 )
 declare -A GROUPS_=(
   [pulumi]="pulumi" [providers]="random kubernetes" [minio]="minio mc" [restic]="restic" [etcd]="etcd"
-  [kube]="kube kwok" [helm]="helm" [promtool]="promtool" [eso]="eso"
-  [all]="pulumi random kubernetes minio mc restic etcd kube kwok helm promtool eso"
+  [kube]="kube kwok" [helm]="helm" [promtool]="promtool" [eso]="eso" [crds]="crds"
+  [velero]="velero velero-aws"
+  [all]="crds pulumi random kubernetes minio mc restic etcd kube kwok helm promtool eso velero velero-aws"
 )
-ORDER="pulumi random kubernetes minio mc restic etcd kube kwok helm promtool eso"   # cheapest and most useful first
+ORDER="crds pulumi random kubernetes minio mc restic etcd kube kwok helm promtool eso velero velero-aws"   # cheapest and most useful first
 # With --parallel, these tools form one stream and the rest the other (about equal cold times). Pulumi
 # leads its stream: the providers install into its plugin cache.
 STREAM_A="pulumi random kubernetes eso"
@@ -165,13 +175,38 @@ build_promtool() {
 
 build_eso() {
   # Our main is upstream's (cmd/controller's Execute). Stripped like the kubernetes provider (220 MB
-  # unstripped). The CRDs of this very release go next to the binary: the sandbox applies them.
-  local mod crds="${BIN}/external-secrets-crds"
-  go build -ldflags "-s -w" -o "${BIN}/external-secrets" . &&
-    mod="$(go list -m -f '{{.Dir}}' github.com/external-secrets/external-secrets)" &&
-    rm -rf "${crds}" && mkdir -p "${crds}" &&
-    cp "${mod}"/config/crds/bases/*.yaml "${crds}/" && rm "${crds}/kustomization.yaml" &&
-    chmod -R u+w "${crds}"
+  # unstripped). The CRDs of this release come from build_crds, so unit tests need not build ESO.
+  go build -ldflags "-s -w" -o "${BIN}/external-secrets" .
+}
+
+build_crds() {
+  # Nothing is compiled: the CRDs are data in three module zips, downloaded (and checked against go.sum) and
+  # copied by API group. SOURCES records the module version each folder came from (verify.sh checks it).
+  local out="${BIN}/crds" group mod files dir
+  local table="snapshot.storage.k8s.io github.com/kubernetes-csi/external-snapshotter/client/v8 config/crd/snapshot.storage.k8s.io_*.yaml
+monitoring.coreos.com github.com/prometheus-operator/prometheus-operator example/prometheus-operator-crd/monitoring.coreos.com_servicemonitors.yaml example/prometheus-operator-crd/monitoring.coreos.com_prometheusrules.yaml
+external-secrets.io github.com/external-secrets/external-secrets config/crds/bases/*external-secrets.io_*.yaml"
+  go mod download -json $(cut -d' ' -f2 <<<"${table}") && rm -rf "${out}" && mkdir -p "${out}" || return 1
+  while read -r group mod files; do
+    dir="$(go list -m -f '{{.Dir}}' "${mod}")" && mkdir -p "${out}/${group}" &&
+      (cd "${dir}" && cp ${files} "${out}/${group}/") &&
+      printf '%s\t%s\n' "${group}" "$(go list -m -f '{{.Path}}@{{.Version}}' "${mod}")" >> "${out}/SOURCES" || return 1
+  done <<<"${table}"
+  # Module files are read-only in the module cache.
+  chmod -R u+w "${out}"
+}
+
+build_velero() {
+  # Our main is upstream's cmd/velero (a main package, which cannot be imported). The version goes where
+  # velero's own hack/build.sh puts it, so `velero version` and the server's start-up line report it.
+  local p=github.com/vmware-tanzu/velero/pkg/buildinfo
+  go build -ldflags "-s -w -X ${p}.Version=${VELERO_VERSION} -X ${p}.GitTreeState=clean" -o "${BIN}/velero" .
+}
+
+build_velero-aws() {
+  # Alone in its folder: velero runs every executable in --plugin-dir as a plugin.
+  mkdir -p "${BIN}/velero-plugins" &&
+    go build -ldflags "-s -w" -o "${BIN}/velero-plugins/velero-plugin-for-aws" github.com/vmware-tanzu/velero-plugin-for-aws/velero-plugin-for-aws
 }
 
 # Registers a provider binary in the plugin cache under its pinned version, so that `pulumi plugin ls`
@@ -216,7 +251,7 @@ outputs_present() {
 
 usage() {
   echo "usage: toolchain/build.sh [--force] [--parallel] [--list] [GROUP|TOOL]..."
-  echo "groups: pulumi providers minio restic etcd kube helm promtool eso all (default: all)"
+  echo "groups: crds pulumi providers minio restic etcd kube helm promtool eso velero all (default: all)"
   echo "tools:  ${ORDER}"
 }
 

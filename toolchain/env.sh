@@ -2,8 +2,8 @@
 # It only sets variables: nothing is built or downloaded here.
 #
 #   PATH         toolchain/bin first (pulumi, pulumi-language-nodejs, pulumi-resource-*, minio, mc,
-#                restic, etcd, kube-apiserver, kube-controller-manager), and Node >= 22 via
-#                scripts/ensure-node.sh when the system Node is older (the SDK needs it).
+#                restic, etcd, kube-apiserver, kube-controller-manager), and a supported Node (22-26) via
+#                scripts/ensure-node.sh when the system one is not (the SDK needs it).
 #   PULUMI_HOME  a git-ignored directory holding the plugin cache that build.sh filled, so the user's
 #                ~/.pulumi is never read or written.
 #   PULUMI_*     no update check, no plugin download: a missing plugin is an error, not a fetch.
@@ -26,7 +26,7 @@ export PULUMI_SKIP_CONFIRMATIONS=true
 
 if [ -f "${_tc_repo}/scripts/ensure-node.sh" ]; then
   # shellcheck disable=SC1091
-  . "${_tc_repo}/scripts/ensure-node.sh"
+  . "${_tc_repo}/scripts/ensure-node.sh" || { unset _tc_dir _tc_repo; return 1 2>/dev/null || exit 1; }
 fi
 
 unset _tc_dir _tc_repo

@@ -11,7 +11,7 @@ set -uo pipefail
 
 TC_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 # shellcheck disable=SC1091
-. "${TC_DIR}/env.sh"
+. "${TC_DIR}/env.sh" || exit 1
 
 QUICK=0
 [ "${1:-}" = "--quick" ] && QUICK=1
@@ -69,6 +69,10 @@ expect_output "helm" "v3.21.4" helm version --short
 expect_output "promtool" "version 3.16.0" promtool --version
 # The ESO binary has no version flag; its build info names the module version it was built from.
 expect_output "external-secrets" "github.com/external-secrets/external-secrets	v0.16.2" go version -m "${TOOLCHAIN_BIN}/external-secrets"
+# Velero from its build info and its own stamp (pkg/buildinfo); the AWS plugin has only its build info.
+expect_output "velero (build info)" "github.com/vmware-tanzu/velero	v1.18.3" go version -m "${TOOLCHAIN_BIN}/velero"
+expect_output "velero" "Version: v1.18.3" "${TOOLCHAIN_BIN}/velero" version --client-only
+expect_output "velero-plugin-for-aws" "github.com/vmware-tanzu/velero-plugin-for-aws	v1.14.3" go version -m "${TOOLCHAIN_BIN}/velero-plugins/velero-plugin-for-aws"
 
 echo "# helm renders a chart that requires a current Kubernetes (its default would be v1.20)"
 if command -v helm >/dev/null; then
@@ -91,6 +95,22 @@ done
 for p in "minio 0.17.1" "onepassword 1.1.3"; do
   set -- $p
   if grep -Eq "^$1 +resource +${2//./\\.} " <<<"${plugins}"; then ok "plugin ls: $p"; else skip "plugin ls: $p (not buildable offline)"; fi
+done
+
+echo "# CRDs are those of the pinned modules"
+CRDS="${TOOLCHAIN_BIN}/crds"
+want_sources="snapshot.storage.k8s.io	github.com/kubernetes-csi/external-snapshotter/client/v8@v8.7.0
+monitoring.coreos.com	github.com/prometheus-operator/prometheus-operator@v0.85.0
+external-secrets.io	github.com/external-secrets/external-secrets@v0.16.2"
+if [ "$(cat "${CRDS}/SOURCES" 2>&1)" = "${want_sources}" ]; then ok "crds/SOURCES: the pinned module versions"; else bad "crds/SOURCES (run toolchain/build.sh crds)" "$(cat "${CRDS}/SOURCES" 2>&1)"; fi
+for want in "snapshot.storage.k8s.io VolumeSnapshot VolumeSnapshotClass VolumeSnapshotContent" \
+  "monitoring.coreos.com PrometheusRule ServiceMonitor" "external-secrets.io ClusterSecretStore ExternalSecret SecretStore"; do
+  set -- ${want}
+  group=$1; shift
+  # spec.names.kind sits at this indentation in every CRD file.
+  kinds="$(cat "${CRDS}/${group}"/*.yaml 2>/dev/null | sed -n 's/^    kind: //p' | sort -u)"
+  missing="$(for k in "$@"; do grep -qx "$k" <<<"${kinds}" || printf '%s ' "$k"; done)"
+  if [ -z "${missing}" ]; then ok "crds/${group}: $*"; else bad "crds/${group} lacks: ${missing% } (run toolchain/build.sh crds)" "${kinds}"; fi
 done
 
 if [ "${QUICK}" = 1 ]; then
@@ -211,8 +231,8 @@ EOF
       if wait_for gone; then ok "kube-controller-manager finalized a namespace deletion"; else bad "namespace deletion did not finish" "$(tail -n 20 "${WORK}/kcm.log")"; fi
 
       echo "# External Secrets syncs an ExternalSecret from its built-in fake provider into a Secret"
-      if command -v external-secrets >/dev/null && [ -d "${TOOLCHAIN_BIN}/external-secrets-crds" ]; then
-        for crd in "${TOOLCHAIN_BIN}"/external-secrets-crds/*.yaml; do
+      if command -v external-secrets >/dev/null && [ -d "${CRDS}/external-secrets.io" ]; then
+        for crd in "${CRDS}"/external-secrets.io/*.yaml; do
           curl -sk -H "Authorization: Bearer ${token}" -H "Content-Type: application/yaml" --data-binary "@${crd}" \
             "https://127.0.0.1:${aport}/apis/apiextensions.k8s.io/v1/customresourcedefinitions" > /dev/null
         done
@@ -228,7 +248,7 @@ EOF
         synced() { api "https://127.0.0.1:${aport}/api/v1/namespaces/default/secrets/verify-synced" | grep -qF "$(printf synced-by-eso | base64)"; }
         if wait_for synced; then ok "external-secrets wrote the Secret from its fake provider"; else bad "external-secrets did not sync the ExternalSecret" "$(tail -n 20 "${WORK}/eso.log")"; fi
       else
-        bad "external-secrets or its CRDs missing (run toolchain/build.sh eso)"
+        bad "external-secrets or its CRDs missing (run toolchain/build.sh eso crds)"
       fi
     else
       bad "kube-apiserver did not become ready" "$(tail -n 30 "${WORK}/apiserver.log")"

@@ -17,6 +17,7 @@ export interface CaBundle {
 
 const CERTIFICATE = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g;
 const PRIVATE_KEY = /-----BEGIN [A-Z ]*PRIVATE KEY-----/;
+const PEM_BEGIN = /-----BEGIN [^-\r\n]*-----/g;
 
 /** Why `pem` is not a usable CA bundle, or undefined when it is. */
 export function caBundleProblem(pem: string, now = new Date()): string | undefined {
@@ -27,6 +28,13 @@ export function caBundleProblem(pem: string, now = new Date()): string | undefin
     const blocks = pem.match(CERTIFICATE) ?? [];
     if (blocks.length === 0) {
         return "expected one or more PEM certificates (-----BEGIN CERTIFICATE-----)";
+    }
+    // Every client (Node, Go, restic) silently skips a PEM block that is truncated or not a CERTIFICATE, so
+    // such a block would never be checked here nor trusted there: refuse it rather than trust less than written.
+    const begins = pem.match(PEM_BEGIN) ?? [];
+    if (begins.length !== blocks.length) {
+        return `holds ${begins.length} PEM blocks but ${blocks.length} complete certificate(s); every block must be a whole `
+            + `-----BEGIN CERTIFICATE----- … -----END CERTIFICATE----- (a truncated copy or a block of another type is skipped by every client)`;
     }
     for (const [index, block] of blocks.entries()) {
         let certificate: X509Certificate;

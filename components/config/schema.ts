@@ -2,7 +2,8 @@
 // Objects are strict so that a misspelt key is an error rather than a silently ignored setting.
 import { z } from "zod";
 import { caBundle } from "./caBundle";
-import { chartNames, pinnedCharts } from "./chartSources";
+import { chartMirror, chartSourcesWith } from "./chartMirror";
+import { chartNames } from "./chartSources";
 import {
     bucketName, cronSchedule, dnsLabel, goDuration, hostPort, httpUrl, objectName, pinnedImage, posixId, quantity,
 } from "./formats";
@@ -18,12 +19,18 @@ const chartSource = z.strictObject({
     repo: httpUrl.optional(),
 });
 
-const chartsSchema = z.strictObject(
-    Object.fromEntries(chartNames.map((name) => [name, chartSource.optional()])) as Record<
+const chartsSchema = z.strictObject({
+    /** One mirror for every chart not overridden below: a repository URL, an oci:// registry or a folder. */
+    mirror: chartMirror.optional(),
+    ...Object.fromEntries(chartNames.map((name) => [name, chartSource.optional()])) as Record<
         (typeof chartNames)[number], z.ZodOptional<typeof chartSource>>,
-).prefault({}).transform((overrides) => Object.fromEntries(
-    chartNames.map((name) => [name, overrides[name] ?? pinnedCharts[name]]),
-) as typeof pinnedCharts);
+}).prefault({}).transform(({ mirror, ...overrides }, ctx) => {
+    const { sources, problems } = chartSourcesWith(overrides, mirror);
+    for (const problem of problems) {
+        ctx.addIssue({ code: "custom", path: ["mirror"], message: `expected every pinned chart in the mirror; ${problem}` });
+    }
+    return sources;
+});
 
 const kubernetesSchema = z.strictObject({
     /** kubeconfig context; unset uses the kubeconfig's current context. */
@@ -236,7 +243,8 @@ const veleroSchema = z.strictObject({
     item: z.string().min(1).default("velero-minio"),
     keyRotation,
     storageLocation: objectName.default("minio-s3"),
-    awsPluginImage: pinnedImage.default("velero/velero-plugin-for-aws:v1.14.0"),
+    /** The plugin release the sandbox runs with the server (toolchain/velero-aws). */
+    awsPluginImage: pinnedImage.default("velero/velero-plugin-for-aws:v1.14.3"),
     /** Empty disables the CRC checksums that newer AWS SDKs send and MinIO rejects. */
     checksumAlgorithm: z.enum(["", "CRC32", "CRC32C", "SHA1", "SHA256"]).default(""),
     /** Back up volumes without snapshots (LocalPV hostpath) with the node agent. */

@@ -8,11 +8,27 @@ import * as fs from "fs";
 import * as path from "path";
 import { parseArgs } from "util";
 import { collectEvents, resourceOf, Violation } from "./events";
-import { previewWithPolicies } from "./preview";
+import { PreviewRequest, PreviewRun, previewWithPolicies } from "./preview";
 import { renderSummary } from "./summary";
 import { verdict } from "./verdict";
 
 class UsageError extends Error {}
+
+/** What the gate takes from outside: the preview (the Pulumi CLI), the environment and the output streams.
+ * Injected by policy/test/gateMain.test.ts, so the exit status is tested without a CLI. */
+export interface GateIo {
+    preview: (request: PreviewRequest) => Promise<PreviewRun>;
+    env: NodeJS.ProcessEnv;
+    stdout: (text: string) => void;
+    stderr: (text: string) => void;
+}
+
+const processIo: GateIo = {
+    preview: previewWithPolicies,
+    env: process.env,
+    stdout: (text) => process.stdout.write(text),
+    stderr: (text) => process.stderr.write(text),
+};
 
 /** The pack's own directory (holds PulumiPolicy.yaml), from wherever this file was compiled to. */
 function packDirectory(): string {
@@ -76,11 +92,11 @@ function annotation(violation: Violation): string {
     return `::${violation.blocking ? "error" : "warning"} title=${title}::${escape(resource + violation.message)}`;
 }
 
-async function main(): Promise<number> {
-    const gate = options(process.argv.slice(2));
-    const run = await previewWithPolicies({
+async function main(argv: string[], io: GateIo): Promise<number> {
+    const gate = options(argv);
+    const run = await io.preview({
         stack: gate.stack, projectDir: gate.projectDir, packDir: gate.packDir, configFile: gate.configFile,
-        onOutput: (text) => process.stderr.write(text),
+        onOutput: io.stderr,
     });
     const events = collectEvents(run.events);
     const result = verdict(events, run.failure !== undefined);
@@ -88,15 +104,15 @@ async function main(): Promise<number> {
     const shownConfig = path.relative(repoRoot, gate.configFile).startsWith("..") ? gate.configFile : path.relative(repoRoot, gate.configFile);
     const summary = renderSummary({ stack: gate.stack, configFile: shownConfig, events, verdict: result, failure: run.failure });
 
-    process.stdout.write(`\n${summary}`);
+    io.stdout(`\n${summary}`);
     if (gate.summaryFile) {
         fs.writeFileSync(gate.summaryFile, summary);
     }
-    if (process.env.GITHUB_STEP_SUMMARY) {
-        fs.appendFileSync(process.env.GITHUB_STEP_SUMMARY, summary);
+    if (io.env.GITHUB_STEP_SUMMARY) {
+        fs.appendFileSync(io.env.GITHUB_STEP_SUMMARY, summary);
     }
-    if (process.env.GITHUB_ACTIONS === "true") {
-        events.violations.forEach((violation) => console.log(annotation(violation)));
+    if (io.env.GITHUB_ACTIONS === "true") {
+        events.violations.forEach((violation) => io.stdout(`${annotation(violation)}\n`));
     }
     const advisory = events.violations.filter((violation) => !violation.blocking).length;
     const outcome = {
@@ -105,13 +121,22 @@ async function main(): Promise<number> {
         blocked: "blocked: mandatory policy violation(s)",
         failed: "blocked: the preview failed",
     }[result.outcome];
-    console.error(`policy-gate: stack ${gate.stack}: ${outcome}`);
+    io.stderr(`policy-gate: stack ${gate.stack}: ${outcome}\n`);
     return result.exitCode;
 }
 
-main().then((code) => {
-    process.exitCode = code;
-}, (error) => {
-    console.error(`policy-gate: ${error instanceof UsageError ? error.message : (error as Error).stack ?? error}`);
-    process.exitCode = error instanceof UsageError ? 2 : 1;
-});
+/** The gate's exit status for `argv`: 0 passed (advisory violations only warn), 1 blocked or failed, 2 bad arguments. */
+export async function runGate(argv: string[], io: GateIo = processIo): Promise<number> {
+    try {
+        return await main(argv, io);
+    } catch (error) {
+        io.stderr(`policy-gate: ${error instanceof UsageError ? error.message : (error as Error).stack ?? error}\n`);
+        return error instanceof UsageError ? 2 : 1;
+    }
+}
+
+if (require.main === module) {
+    void runGate(process.argv.slice(2)).then((code) => {
+        process.exitCode = code;
+    });
+}

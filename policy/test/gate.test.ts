@@ -7,6 +7,8 @@ import * as path from "path";
 import { EngineEvent, OpType } from "@pulumi/pulumi/automation";
 import { GitHubClient, upsertComment } from "../gate/comment";
 import { collectEvents, resourceOf } from "../gate/events";
+import { GateIo, runGate } from "../gate/main";
+import { PreviewRequest, PreviewRun } from "../gate/preview";
 import { MAX_ROWS, renderSummary } from "../gate/summary";
 import { verdict } from "../gate/verdict";
 
@@ -145,3 +147,93 @@ describe("policy gate: events, verdict, summary", () => {
     });
 });
 
+describe("policy gate: gate/main.ts's exit status, with the preview injected (no Pulumi CLI)", () => {
+    const packDir = path.resolve(__dirname, "..");
+    const projectDir = path.dirname(packDir);
+    let dir: string;
+    beforeEach(() => {
+        dir = fs.mkdtempSync(path.join(os.tmpdir(), "gate-main-"));
+    });
+    afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+    /** The gate over what one preview reported (or threw), with what it wrote and what it asked the preview. */
+    async function gate(run: PreviewRun | Error, argv = ["--stack", "apps", "--cwd", projectDir], env: NodeJS.ProcessEnv = {}) {
+        const requests: PreviewRequest[] = [];
+        const out = { stdout: "", stderr: "" };
+        const io: GateIo = {
+            preview: async (request) => {
+                requests.push(request);
+                if (run instanceof Error) {
+                    throw run;
+                }
+                return run;
+            },
+            env,
+            stdout: (text) => { out.stdout += text; },
+            stderr: (text) => { out.stderr += text; },
+        };
+        return { code: await runGate(argv, io), ...out, requests };
+    }
+    const mandatory = violation("backup-ttls", "mandatory", schedule, "d\nttl is 8760h");
+    const advisory = violation("https-only-s3", "advisory", bucket, "d\nuses http");
+
+    it("exits 1 on a mandatory violation, whether or not the CLI failed the preview", async () => {
+        for (const failure of [undefined, "error: preview failed"]) {
+            const result = await gate({ events: [step("create", schedule), mandatory, advisory], failure });
+            assert.strictEqual(result.code, 1, failure ?? "the CLI exited 0");
+            assert.match(result.stderr, /policy-gate: stack apps: blocked: mandatory policy violation\(s\)\n$/);
+            assert.match(result.stdout, /❌ blocked by 1 mandatory violation/);
+        }
+    });
+
+    it("exits 0 on advisory violations only (a mandatory one covered by an exception among them) and on a clean preview", async () => {
+        const excepted = violation("backup-ttls", "mandatory", schedule, "d\nm", { exceptions: [{ id: "EXC-1", reason: "migration" }] });
+        const warned = await gate({ events: [advisory, excepted] });
+        assert.strictEqual(warned.code, 0);
+        assert.match(warned.stderr, /policy-gate: stack apps: passed with a warning: 2 advisory violation\(s\)\n$/);
+        const clean = await gate({ events: [step("same", bucket)] });
+        assert.strictEqual(clean.code, 0);
+        assert.match(clean.stderr, /policy-gate: stack apps: passed\n$/);
+    });
+
+    it("exits 1 when the preview failed without a violation, or could not be run at all", async () => {
+        const failed = await gate({ events: [advisory, diagnostic("error", "Invalid stack config")], failure: "error: Invalid stack config" });
+        assert.strictEqual(failed.code, 1);
+        assert.match(failed.stderr, /policy-gate: stack apps: blocked: the preview failed\n$/);
+        const thrown = await gate(new Error("no pulumi on PATH"));
+        assert.strictEqual(thrown.code, 1);
+        assert.match(thrown.stderr, /^policy-gate: Error: no pulumi on PATH/);
+    });
+
+    it("exits 2 on bad arguments without running a preview", async () => {
+        const junk = path.join(dir, "junk.json");
+        fs.writeFileSync(junk, "{not json");
+        for (const [argv, message] of [
+            [[], /--stack is required/],
+            [["--stack", "apps", "--cwd", dir], /--cwd: .* has no Pulumi\.yaml/],
+            [["--stack", "no-such-stack", "--cwd", projectDir], /--policy-config: .*no-such-stack\.json does not exist/],
+            [["--stack", "apps", "--cwd", projectDir, "--policy-config", junk], /is not valid JSON/],
+        ] as Array<[string[], RegExp]>) {
+            const result = await gate({ events: [mandatory] }, argv);
+            assert.deepStrictEqual([result.code, result.requests.length], [2, 0], argv.join(" "));
+            assert.match(result.stderr, message);
+        }
+    });
+
+    it("previews the stack with the pack and the stack's pack config, and writes the summary where asked", async () => {
+        const summaryFile = path.join(dir, "summary.md");
+        const stepSummary = path.join(dir, "step-summary.md");
+        fs.writeFileSync(stepSummary, "earlier step\n");
+        const result = await gate({ events: [mandatory, advisory] }, ["--stack", "apps", "--cwd", projectDir, "--summary-file", summaryFile],
+            { GITHUB_STEP_SUMMARY: stepSummary, GITHUB_ACTIONS: "true" });
+        assert.deepStrictEqual(result.requests.map(({ onOutput: _, ...request }) => request),
+            [{ stack: "apps", projectDir, packDir, configFile: path.join(packDir, "config", "apps.json") }]);
+        const summary = fs.readFileSync(summaryFile, "utf8");
+        assert.match(summary, /^<!-- policy-gate:apps -->\n/);
+        assert.match(summary, /policy\/config\/apps\.json/);
+        assert.strictEqual(fs.readFileSync(stepSummary, "utf8"), `earlier step\n${summary}`);
+        assert.ok(result.stdout.startsWith(`\n${summary}`));
+        assert.match(result.stdout, /^::error title=backup-ttls::daily-backup: ttl is 8760h$/m);
+        assert.match(result.stdout, /^::warning title=https-only-s3::volsync: uses http$/m);
+    });
+});

@@ -1,7 +1,8 @@
 // Day-2 operations against the sandbox: real API server, real External Secrets Operator, real MinIO over
 // TLS, real restic, the stack's own config and outputs. The sandbox runs no VolSync controller and no
 // kubelet, so a labelled stand-in below plays VolSync's one visible part (reporting a manual trigger as
-// done), and the cluster side is checked as the exact objects and fields each verb sets.
+// done), and the cluster side is checked as the exact objects and fields each verb sets. Velero's server is
+// real (test/sandbox/velero.ts): `velero-restore` is checked against the backups and restores it makes.
 import * as assert from "assert";
 import { spawn, spawnSync } from "child_process";
 import { randomBytes } from "crypto";
@@ -19,7 +20,10 @@ import { StackOps } from "../../ops/stackOps";
 import { backupNow, extractBackup, findApp, listBackups, OpsContext, restoreApp, unlockRepository, verifyBackups } from "../../ops/verbs";
 import { treeChecksums } from "../helpers/fileTree";
 import { secretWrittenByEso } from "../sandbox/externalSecretsOperator";
+import { KubeObject } from "../sandbox/kubeClient";
 import { repoRoot, Sandbox, sandboxApp, stackName, startSandbox } from "../sandbox/sandbox";
+import { finishedPhases, startVelero, veleroCli, waitForVelero } from "../sandbox/velero";
+import { mcAs } from "./clients";
 
 const volsync = "volsync.backube/v1alpha1";
 
@@ -49,25 +53,6 @@ function volsyncStandIn(sandbox: Sandbox, namespace: string) {
     return { seen, stop: async () => { running = false; await loop; } };
 }
 
-
-/** TEST DOUBLE for Velero's restore controller: gives every new Restore the final phase `nextPhase`. */
-function veleroStandIn(sandbox: Sandbox, namespace: string) {
-    const state = { finished: [] as string[], nextPhase: "Completed" };
-    let running = true;
-    const loop = (async () => {
-        while (running) {
-            for (const restore of await sandbox.kube.list("velero.io/v1", "Restore").catch(() => [])) {
-                if (restore.metadata.namespace === namespace && !(restore as any).status?.phase) {
-                    // Restores have no status subresource: Velero patches the object itself.
-                    await sandbox.kube.mergePatch(restore, { status: { phase: state.nextPhase, warnings: 0, errors: 0 } });
-                    state.finished.push(restore.metadata.name!);
-                }
-            }
-            await new Promise((resolve) => setTimeout(resolve, 200));
-        }
-    })();
-    return Object.assign(state, { stop: async () => { running = false; await loop; } });
-}
 
 describe("day-2 operations on the sandbox", function () {
     const work = fs.mkdtempSync(path.join(os.tmpdir(), "storage-backup-ops-"));
@@ -233,40 +218,119 @@ describe("day-2 operations on the sandbox", function () {
             /file-1\.bin: SHA-256 \w+ in the copy, \w+ in the backup/.test(error.message) && /file-2\.bin: missing from/.test(error.message));
     });
 
-    it("velero-restore: a velero.io/v1 Restore from the schedule's newest completed backup, as Velero documents it; waits for its phase", async function () {
-        this.timeout(120_000);
-        const { namespace, schedule } = settings.velero;
-        const backup = (name: string, scheduleName: string, phase: string, completed: string) => sandbox.kube.apply({
-            apiVersion: "velero.io/v1", kind: "Backup", metadata: { name, namespace, labels: { [scheduleLabel]: scheduleName } },
-            spec: { includedNamespaces: schedule.includedNamespaces, ttl: schedule.ttl, storageLocation: settings.velero.storageLocation },
-            status: { phase, completionTimestamp: completed },
-        } as any);
-        await backup(`${schedule.name}-20261128020000`, schedule.name, "Completed", "2026-11-28T02:10:00Z");
-        await backup(`${schedule.name}-20261129020000`, schedule.name, "Completed", "2026-11-29T02:10:00Z");
-        await backup(`${schedule.name}-20261130020000`, schedule.name, "Failed", "2026-11-30T02:10:00Z");
-        await backup("other-20261130030000", "other", "Completed", "2026-11-30T03:10:00Z");
-        const velero = veleroStandIn(sandbox, namespace);
-        try {
-            const report = await veleroRestore(context, "default", {});
-            assert.match(report[0], new RegExp(`^Restore ${namespace}/default-\\d{8}t\\d{6}-[a-z0-9]{5}: Completed$`));
-            const [restoreName] = velero.finished;
-            const restore = await sandbox.kube.get({ apiVersion: "velero.io/v1", kind: "Restore", metadata: { name: restoreName, namespace } }) as any;
-            // Exactly the documented fields, none pruned by the real CRD's schema.
-            assert.deepStrictEqual(restore.spec, {
-                backupName: `${schedule.name}-20261129020000`, includedNamespaces: ["default"], restorePVs: true, existingResourcePolicy: "none",
+    describe("velero-restore, through the real Velero server (test/sandbox/velero.ts)", function () {
+        const restored = "default-restored";
+        const velero = "velero.io/v1";
+        /** What an app team keeps in a namespace the schedule backs up. */
+        const originals: KubeObject[] = [
+            { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "web-settings", namespace: "default", labels: { app: "web" } }, data: { "site.conf": "listen 8080\n" } },
+            { apiVersion: "v1", kind: "Secret", metadata: { name: "web-credentials", namespace: "default" }, type: "Opaque", stringData: { token: "not-a-real-token" } },
+            {
+                apiVersion: "apps/v1", kind: "Deployment", metadata: { name: "web", namespace: "default", labels: { app: "web" } },
+                spec: { replicas: 1, selector: { matchLabels: { app: "web" } },
+                    template: { metadata: { labels: { app: "web" } }, spec: { containers: [{ name: "web", image: "registry.invalid/web:1" }] } } },
+            },
+        ];
+        /** An object without what the API server and Velero set on it: identity, versions, status, and the two
+         * labels Velero puts on everything it restores. */
+        const comparable = (object: KubeObject) => {
+            const { uid, resourceVersion, creationTimestamp, managedFields, generation, namespace, ...metadata } = object.metadata as any;
+            const labels = Object.fromEntries(Object.entries(metadata.labels ?? {}).filter(([key]) => !["velero.io/backup-name", "velero.io/restore-name"].includes(key)));
+            const annotations = Object.fromEntries(Object.entries(metadata.annotations ?? {}).filter(([key]) => key !== "deployment.kubernetes.io/revision"));
+            const { status, ...rest } = object as any;
+            return { ...rest, metadata: { ...metadata, labels, annotations } };
+        };
+        const finished = (object: KubeObject) => finishedPhases.has((object.status as any)?.phase);
+        const restores = async () => (await sandbox.kube.list(velero, "Restore")).map((restore) => restore.metadata.name);
+
+        before(async function () {
+            this.timeout(300_000);
+            await startVelero(sandbox);
+        });
+
+        it("with no completed backup: lists the schedule's PartiallyFailed backups with their error counts and says how to pick one; creates nothing", async function () {
+            this.timeout(300_000);
+            const { namespace, schedule, storageLocation } = settings.velero;
+            // A backup of the schedule (Velero finds them by this label) that the server itself ends PartiallyFailed:
+            // one of its namespaces does not exist.
+            const name = `${schedule.name}-partial`;
+            await sandbox.kube.apply({
+                apiVersion: velero, kind: "Backup", metadata: { name, namespace, labels: { [scheduleLabel]: schedule.name } },
+                spec: { includedNamespaces: ["default", "no-such-namespace"], ttl: schedule.ttl, storageLocation },
             });
-            await veleroRestore(context, "default", { backup: `${schedule.name}-20261128020000`, into: "default-restored" });
-            const named = await sandbox.kube.get({ apiVersion: "velero.io/v1", kind: "Restore", metadata: { name: velero.finished[1], namespace } }) as any;
-            assert.strictEqual(named.spec.backupName, `${schedule.name}-20261128020000`);
-            assert.deepStrictEqual(named.spec.namespaceMapping, { default: "default-restored" });
-            velero.nextPhase = "PartiallyFailed";
-            await assert.rejects(veleroRestore(context, "default", {}), /: PartiallyFailed\n[\s\S]*velero restore describe/);
-        } finally {
-            await velero.stop();
-        }
-        await assert.rejects(veleroRestore(context, "default", { backup: `${schedule.name}-20261130020000` }), /is Failed; only a Completed/);
-        await assert.rejects(veleroRestore(context, "kube-system", {}), /kube-system is not in velero\.schedule\.includedNamespaces/);
-        assert.strictEqual((await sandbox.kube.list("velero.io/v1", "Restore")).length, 3, "a refused restore created an object");
+            const partial = await waitForVelero(sandbox.kube, "Backup", namespace, name, finished, 300_000) as any;
+            assert.strictEqual(partial.status.phase, "PartiallyFailed", JSON.stringify(partial.status));
+            await assert.rejects(veleroRestore(context, "default", {}), (error: Error) => {
+                assert.match(error.message, new RegExp(`^schedule ${schedule.name} has no completed Velero backup in namespace ${namespace}, only these \\(newest first\\):\n`));
+                assert.match(error.message, new RegExp(`\n  ${name}: PartiallyFailed, ${partial.status.errors} error\\(s\\), ${partial.status.warnings ?? 0} warning\\(s\\), `));
+                assert.match(error.message, /velero backup describe <name> --details[\s\S]*--backup <name>/);
+                return true;
+            });
+            assert.deepStrictEqual(await restores(), [], "a refused restore created an object");
+        });
+
+        it("--into: a Restore from the schedule's newest completed backup; the real server restores the namespace's objects, equal to the originals", async function () {
+            this.timeout(600_000);
+            const { namespace, schedule } = settings.velero;
+            for (const object of originals) {
+                await sandbox.kube.apply(object);
+            }
+            let started = Date.now();
+            const submitted = /Backup request "([^"]+)" submitted/.exec(await veleroCli(sandbox)("backup", "create", "--from-schedule", schedule.name));
+            assert.ok(submitted, "velero backup create did not name its backup");
+            const backupName = submitted[1];
+            const backup = await waitForVelero(sandbox.kube, "Backup", namespace, backupName, finished, 300_000) as any;
+            const backupSeconds = (Date.now() - started) / 1000;
+            assert.strictEqual(backup.status.phase, "Completed", JSON.stringify(backup.status));
+            started = Date.now();
+            const report = await veleroRestore(context, "default", { into: restored });
+            const restoreSeconds = (Date.now() - started) / 1000;
+            console.log(`      velero: backup from ${schedule.name} ${backupSeconds.toFixed(1)}s (${backup.status.progress?.itemsBackedUp} items), restore of default ${restoreSeconds.toFixed(1)}s`);
+            assert.match(report[0], new RegExp(`^Restore ${namespace}/(default-\\d{8}t\\d{6}-[a-z0-9]{5}): Completed$`));
+            assert.match(report[2], /^  warnings 0, errors 0$/);
+            const restoreName = /Restore \S+\/(\S+):/.exec(report[0])![1];
+            const restore = await sandbox.kube.get({ apiVersion: velero, kind: "Restore", metadata: { name: restoreName, namespace } }) as any;
+            // The documented fields, none pruned by the real CRD's schema (the server adds its defaults beside
+            // them), and the newest completed backup.
+            const { backupName: usedBackup, includedNamespaces, namespaceMapping, restorePVs, existingResourcePolicy } = restore.spec;
+            assert.deepStrictEqual({ usedBackup, includedNamespaces, namespaceMapping, restorePVs, existingResourcePolicy }, {
+                usedBackup: backupName, includedNamespaces: ["default"], namespaceMapping: { default: restored }, restorePVs: true, existingResourcePolicy: "none",
+            });
+            for (const original of originals) {
+                const live = (await sandbox.kube.get(original))!;
+                const copy = await sandbox.kube.get({ ...original, metadata: { ...original.metadata, namespace: restored } });
+                assert.ok(copy, `${original.kind} ${original.metadata.name} was not restored into ${restored}`);
+                assert.strictEqual((copy.metadata.labels as any)["velero.io/restore-name"], restoreName);
+                assert.deepStrictEqual(comparable(copy), comparable(live), `${original.kind} ${original.metadata.name} differs from the original`);
+            }
+        });
+
+        it("a restore the server cannot complete (the backup's archive is gone) exits non-zero with Velero's phase and where to look", async function () {
+            this.timeout(600_000);
+            const { namespace, schedule, bucket } = settings.velero;
+            const submitted = /Backup request "([^"]+)" submitted/.exec(await veleroCli(sandbox)("backup", "create", "--from-schedule", schedule.name));
+            const name = submitted![1];
+            assert.strictEqual((await waitForVelero(sandbox.kube, "Backup", namespace, name, finished, 300_000) as any).status.phase, "Completed");
+            const { rootUser, rootPassword, endpoint } = sandbox.state.minio;
+            const mc = mcAs({ endpoint, accessKey: rootUser, secretKey: rootPassword }, sandbox.env(), path.join(work, "mc"), sandbox.pki.caCert);
+            const removed = await mc("rm", `target/${bucket}/backups/${name}/${name}.tar.gz`);
+            assert.strictEqual(removed.code, 0, removed.stderr);
+            await assert.rejects(veleroRestore(context, "default", { backup: name, into: "default-broken" }),
+                /^Error: Restore \S+: (Failed|PartiallyFailed)\n[\s\S]*velero restore describe \S+ --details/);
+        });
+
+        it("refuses, before creating anything, a backup that is not restorable and a namespace the schedule does not back up", async function () {
+            this.timeout(300_000);
+            const { namespace } = settings.velero;
+            // The server refuses this one itself: its location does not exist.
+            const name = "no-location";
+            await sandbox.kube.apply({ apiVersion: velero, kind: "Backup", metadata: { name, namespace }, spec: { includedNamespaces: ["default"], storageLocation: "no-such-location" } });
+            assert.strictEqual((await waitForVelero(sandbox.kube, "Backup", namespace, name, finished) as any).status.phase, "FailedValidation");
+            const before = await restores();
+            await assert.rejects(veleroRestore(context, "default", { backup: name }), /is FailedValidation; only a Completed/);
+            await assert.rejects(veleroRestore(context, "kube-system", {}), /kube-system is not in velero\.schedule\.includedNamespaces/);
+            assert.deepStrictEqual(await restores(), before, "a refused restore created an object");
+        });
     });
 
     it("the CLI: plain output, and a plain message with a non-zero exit on failure", function () {

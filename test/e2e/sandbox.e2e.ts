@@ -6,11 +6,13 @@ import { createHash, randomBytes } from "crypto";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
+import * as zlib from "zlib";
 import { credentialFields } from "../../components/bucketCredentials";
 import { resticSecretName, sideRestoreDestinationName } from "../../components/protectedApp";
 import { stackSettings } from "../../ops/stackFile";
 import { resticAccessFromOutputs } from "../../ops/stackOps";
-import { volumePolicyName } from "../../components/velero";
+import { veleroImageTag, volumePolicyName } from "../../components/velero";
+import { goDurationSeconds } from "../../components/config/formats";
 import { renderCharts } from "../helpers/chartRender";
 import { everyOptionRawConfig, settingsFrom, stackFileConfig } from "../helpers/settings";
 import { nodeNames } from "../sandbox/nodes";
@@ -18,8 +20,10 @@ import { createRunPki } from "../sandbox/pki";
 import { connectRequest, itemFields, itemsTitled } from "../sandbox/connectClient";
 import { secretWrittenByEso } from "../sandbox/externalSecretsOperator";
 import { findLeaks, NamedSecret } from "../helpers/secretLeaks";
-import { KubeApiError, KubeObject } from "../sandbox/kubeClient";
+import { KubeApiError, KubeClient, KubeObject } from "../sandbox/kubeClient";
 import { PulumiError, PulumiRun, rebuildCluster, repoRoot, Sandbox, sandboxApp, stackName, startSandbox } from "../sandbox/sandbox";
+import { finishedPhases, startVelero, veleroCli, VeleroServer, veleroMetrics, veleroPluginDir, waitForVelero } from "../sandbox/velero";
+import { metricRequirements, unmetRequirements } from "../helpers/metricContract";
 import { mcAs, run } from "./clients";
 
 /** The pull request gate, exactly as .github/workflows/policy-preview.yml runs it. */
@@ -317,6 +321,158 @@ describe("sandbox end to end", function () {
         });
     });
 
+    describe("3b. Velero: the real server and its AWS plugin, on the stack's own objects (issue 20)", () => {
+        let velero: VeleroServer;
+        let backup: KubeObject;
+        const settings = () => stackSettings(stackName, sandbox.projectDir).velero;
+        const location = () => ({ apiVersion: "velero.io/v1", kind: "BackupStorageLocation", metadata: { name: settings().storageLocation, namespace: settings().namespace } });
+        const gauge = async () => /^velero_backup_location_status_gauge\{backup_location_name="([^"]+)"\} (\S+)$/m.exec(await veleroMetrics(velero));
+        const cli = () => veleroCli(sandbox);
+        /** A file of the Velero bucket, as the Velero bucket user reads it. */
+        const bucketFile = async (key: string) => {
+            const local = path.join(work, "velero-objects", key);
+            const copied = await mc(await credentialsOf("velero-minio"))("cp", `target/${settings().bucket}/${key}`, local);
+            assert.strictEqual(copied.code, 0, `mc cp ${key}: ${copied.stderr}`);
+            return fs.readFileSync(local);
+        };
+        /** A Pod that KWOK runs on a node (nodeName: no scheduling, which a Pending PVC would block), mounting `claim`. */
+        const podMounting = (namespace: string, claim: string): KubeObject => ({
+            apiVersion: "v1", kind: "Pod", metadata: { name: "app", namespace },
+            spec: { nodeName: nodeNames[0], containers: [{ name: "app", image: "registry.invalid/app:1", volumeMounts: [{ name: "data", mountPath: "/data" }] }],
+                volumes: [{ name: "data", persistentVolumeClaim: { claimName: claim } }] },
+        });
+        /** `velero backup create` as the runbook says; resolves when Velero finished it. */
+        async function backupWith(...args: string[]): Promise<KubeObject> {
+            const submitted = /Backup request "([^"]+)" submitted/.exec(await cli()("backup", "create", ...args));
+            assert.ok(submitted, "velero backup create did not say which backup it submitted");
+            return waitForVelero(sandbox.kube, "Backup", settings().namespace, submitted[1], (object) => finishedPhases.has((object.status as any)?.phase), 300_000);
+        }
+
+        before(async function () {
+            this.timeout(300_000);
+            velero = await timed("velero server started", () => startVelero(sandbox));
+        });
+
+        it("runs the releases the stack deploys, as the chart's ServiceAccount", async function () {
+            const deployment = (await sandbox.kube.list("apps/v1", "Deployment")).find((object) => object.metadata.namespace === settings().namespace
+                && (object.spec as any).template.spec.containers.some((container: any) => container.args?.[0] === "server")) as any;
+            const pod = deployment.spec.template.spec;
+            assert.match(await cli()("version", "--client-only"), new RegExp(`Version: ${veleroImageTag}\\b`));
+            assert.ok(pod.containers[0].image.endsWith(`:${veleroImageTag}`), `the chart's Velero image ${pod.containers[0].image} is not the server the sandbox runs`);
+            const plugin = await run("go", ["version", "-m", path.join(veleroPluginDir, "velero-plugin-for-aws")], sandbox.env());
+            const pluginVersion = /github\.com\/vmware-tanzu\/velero-plugin-for-aws\s+(v\S+)/.exec(plugin.stdout)?.[1];
+            assert.ok(pluginVersion, plugin.stdout + plugin.stderr);
+            assert.strictEqual(pod.initContainers[0].image, settings().awsPluginImage);
+            assert.ok(settings().awsPluginImage.endsWith(`:${pluginVersion}`), `the plugin image ${settings().awsPluginImage} is not the plugin the sandbox runs (${pluginVersion})`);
+            // Who the server is to the API server: the chart's account, with the chart's RBAC, not the sandbox admin.
+            const review = await KubeClient.fromFile(velero.kubeconfig).request("POST", "/apis/authentication.k8s.io/v1/selfsubjectreviews",
+                { apiVersion: "authentication.k8s.io/v1", kind: "SelfSubjectReview" });
+            assert.strictEqual(review.status.userInfo.username, `system:serviceaccount:${settings().namespace}:${pod.serviceAccountName}`);
+        });
+
+        it(`the stack's location is Available with the Velero user's keys and MinIO's CA; with MinIO stopped Unavailable (gauge 0), restarted Available (gauge 1)`, async function () {
+            this.timeout(300_000);
+            const phase = (wanted: string) => (object: KubeObject) => (object.status as any)?.phase === wanted;
+            await timed("velero: location Available", () => waitForVelero(sandbox.kube, "BackupStorageLocation", settings().namespace, settings().storageLocation, phase("Available")));
+            const gaugeIs = async (value: string) => {
+                for (let tries = 0; tries < 120; tries++) {
+                    const current = await gauge();
+                    if (current?.[1] === settings().storageLocation && current[2] === value) {
+                        return;
+                    }
+                    await new Promise((resolve) => setTimeout(resolve, 500));
+                }
+                assert.fail(`velero_backup_location_status_gauge is not ${value}: ${(await gauge())?.[0]}`);
+            };
+            await gaugeIs("1");
+            await sandbox.stopMinio();
+            try {
+                const down = await timed("velero: location Unavailable after MinIO stopped", () =>
+                    waitForVelero(sandbox.kube, "BackupStorageLocation", settings().namespace, settings().storageLocation, phase("Unavailable")));
+                assert.match((down.status as any).message ?? "", new RegExp(sandbox.state.minio.endpoint.replace(/\./g, "\\.")));
+                await gaugeIs("0");
+            } finally {
+                await sandbox.startMinio();
+            }
+            await timed("velero: location Available after MinIO restarted", () =>
+                waitForVelero(sandbox.kube, "BackupStorageLocation", settings().namespace, settings().storageLocation, phase("Available")));
+            await gaugeIs("1");
+            assert.ok(await sandbox.kube.get(location()));
+        });
+
+        it("a backup from daily-backup ends Completed with 0 errors and 0 warnings, with the stack's TTL and the expiration that follows from it", async function () {
+            this.timeout(600_000);
+            // The app's pod, mounting its VolSync-protected PVC: the volume policy must keep Velero's file-system backup off it.
+            await sandbox.kube.apply(podMounting(sandboxApp.name, sandboxApp.pvc));
+            backup = await timed("velero backup from daily-backup (create to Completed)", () => backupWith("--from-schedule", settings().schedule.name));
+            const status = backup.status as any;
+            assert.deepStrictEqual([status.phase, status.errors ?? 0, status.warnings ?? 0], ["Completed", 0, 0], JSON.stringify(status));
+            const spec = backup.spec as any;
+            assert.strictEqual((backup.metadata.labels as any)["velero.io/schedule-name"], settings().schedule.name);
+            assert.deepStrictEqual(spec.includedNamespaces, settings().schedule.includedNamespaces);
+            const ttlSeconds = goDurationSeconds(settings().schedule.ttl);
+            assert.strictEqual(goDurationSeconds(spec.ttl), ttlSeconds, `the backup's ttl ${spec.ttl} is not the stack's ${settings().schedule.ttl}`);
+            const lifetime = (Date.parse(status.expiration) - Date.parse(status.startTimestamp)) / 1000;
+            assert.ok(Math.abs(lifetime - ttlSeconds) < 60, `expiration ${status.expiration} is not start ${status.startTimestamp} + ${settings().schedule.ttl}`);
+        });
+
+        it("its objects are under backups/<name>/ in the Velero bucket, holding the namespaces' objects; the VolSync user cannot read them", async function () {
+            this.timeout(120_000);
+            const name = backup.metadata.name!;
+            const prefix = `target/${settings().bucket}/backups/${name}/`;
+            const listing = await mc(await credentialsOf("velero-minio"))("ls", "--recursive", prefix);
+            assert.strictEqual(listing.code, 0, listing.stderr);
+            for (const file of [`${name}.tar.gz`, `${name}-logs.gz`, "velero-backup.json"]) {
+                assert.match(listing.stdout, new RegExp(` ${file.replace(/\./g, "\\.")}\\n`), `no ${file} under ${prefix}:\n${listing.stdout}`);
+            }
+            const archive = path.join(work, "velero-objects", "backup.tar.gz");
+            fs.writeFileSync(archive, await bucketFile(`backups/${name}/${name}.tar.gz`));
+            const entries = await run("tar", ["-tzf", archive], sandbox.env());
+            for (const entry of [`resources/persistentvolumeclaims/namespaces/${sandboxApp.name}/${sandboxApp.pvc}.json`, `resources/pods/namespaces/${sandboxApp.name}/app.json`]) {
+                assert.ok(entries.stdout.split("\n").some((line) => line.endsWith(entry)), `the backup holds no ${entry}:\n${entries.stdout}`);
+            }
+            const volsyncUser = mc(await credentialsOf("volsync-minio"));
+            for (const args of [["cat", `${prefix}velero-backup.json`], ["ls", prefix]]) {
+                const denied = await volsyncUser(...args);
+                assert.notStrictEqual(denied.code, 0, `mc ${args.join(" ")} as the VolSync user succeeded`);
+                assert.match(denied.stderr, /Access Denied/, denied.stderr);
+            }
+        });
+
+        it("the volume policy skips the pod's VolSync-protected PVC; the same pod on an unlabelled PVC is not skipped", async function () {
+            this.timeout(300_000);
+            const name = backup.metadata.name!;
+            const podVolumeBackups = (await sandbox.kube.list("velero.io/v1", "PodVolumeBackup"))
+                .filter((object) => (object.metadata.labels as any)?.["velero.io/backup-name"] === name);
+            assert.deepStrictEqual(podVolumeBackups, [], "Velero made a file-system backup of a VolSync-protected volume");
+            const log = zlib.gunzipSync(await bucketFile(`backups/${name}/${name}-logs.gz`)).toString("utf8");
+            assert.match(log, new RegExp(`Skip fs-backup action for volume data for pod ${sandboxApp.name}/app because the action type is skip`),
+                "the backup's log does not say the policy skipped the volume");
+            // The control: no label, so no policy matches, and Velero looks for the claim's volume (none: nothing
+            // provisions it here) instead of skipping it. The same policy, the same flags as the schedule.
+            const control = "velero-policy-control";
+            await sandbox.kube.apply({ apiVersion: "v1", kind: "Namespace", metadata: { name: control } });
+            try {
+                await sandbox.kube.apply({ apiVersion: "v1", kind: "PersistentVolumeClaim", metadata: { name: "unlabelled", namespace: control },
+                    spec: { accessModes: ["ReadWriteOnce"], storageClassName: "openebs-localpv-hostpath", resources: { requests: { storage: "1Gi" } } } } as KubeObject);
+                await sandbox.kube.apply(podMounting(control, "unlabelled"));
+                const result = await timed("velero backup of the policy control", () => backupWith(`policy-control-${Date.now()}`, "--include-namespaces", control,
+                    "--default-volumes-to-fs-backup", "--snapshot-volumes=false", "--resource-policies-configmap", volumePolicyName));
+                assert.strictEqual((result.status as any).phase, "PartiallyFailed", JSON.stringify(result.status));
+            } finally {
+                await sandbox.kube.delete({ apiVersion: "v1", kind: "Namespace", metadata: { name: control } });
+            }
+        });
+
+        it("metric contract: every metric and label the stack's Velero alert expressions use is in the real server's /metrics", async function () {
+            const rules = (await sandbox.kube.list("monitoring.coreos.com/v1", "PrometheusRule")).filter((rule) => rule.metadata.namespace === settings().namespace);
+            const exprs = rules.flatMap((rule) => (rule.spec as any).groups.flatMap((group: any) => group.rules.map((entry: any) => entry.expr as string)));
+            const requirements = exprs.flatMap((expr) => metricRequirements(expr, "velero_"));
+            assert.ok(requirements.length >= 4, `the deployed Velero alerts use only ${JSON.stringify(requirements)}`);
+            assert.deepStrictEqual(unmetRequirements(requirements, await veleroMetrics(velero)), []);
+        });
+    });
+
     describe("4. idempotence", () => {
         it("a second pulumi up changes nothing", async function () {
             this.timeout(600_000);
@@ -395,6 +551,18 @@ describe("sandbox end to end", function () {
                 await assertNothingDeployed(missing);
             });
         });
+
+        it("a Velero schedule naming a namespace the cluster lacks: preview warns, naming it and the consequence; nothing fails (issue 20)", async function () {
+            this.timeout(300_000);
+            const firstUp = outputs[0];
+            assert.doesNotMatch(firstUp.stdout + firstUp.stderr, /includedNamespaces names namespaces/, "the sandbox stack's own schedule was warned about");
+            const lacking = "local-missing-namespace";
+            await withChangedConfig(lacking, { "storage-backup:velero.schedule.includedNamespaces[2]": "no-such-namespace" }, async () => {
+                const result = await sandbox.pulumi(["preview", "--stack", lacking]);
+                assert.match(result.stdout + result.stderr,
+                    /velero\.schedule\.includedNamespaces names namespaces the cluster lacks: no-such-namespace\.[\s\S]*PartiallyFailed[\s\S]*VeleroBackupFailed/);
+            });
+        });
     });
 
     describe("5. secrets", () => {
@@ -446,9 +614,11 @@ describe("sandbox end to end", function () {
             assert.deepStrictEqual(leaked([...outputs, stackOutput].map((result) => result.stdout + result.stderr).join("\n")), []);
         });
 
-        it("none is in the logs of the sandbox's servers (API server, controllers, ESO, MinIO, Connect)", () => {
+        it("none is in the logs of the sandbox's servers (API server, controllers, ESO, Velero, MinIO, Connect)", () => {
             const logs = sandbox.state.servers.map((server) => server.logFile);
-            assert.ok(logs.some((file) => file.endsWith("external-secrets.log")), `ESO's log is not among ${logs.join(", ")}`);
+            for (const log of ["external-secrets.log", "velero.log"]) {
+                assert.ok(logs.some((file) => file.endsWith(log)), `${log} is not among ${logs.join(", ")}`);
+            }
             assert.deepStrictEqual(logs.flatMap((file) => leaked(fs.readFileSync(file, "utf8")).map((hit) => `${path.basename(file)}: ${hit}`)), []);
         });
     });

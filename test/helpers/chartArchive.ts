@@ -1,22 +1,25 @@
-// The real upstream charts, read in place from the shared Helm repository (../shared/helm-repo): which
-// archive holds a chart version, the files inside it, and the default values it ships.
-import * as fs from "fs";
-import * as path from "path";
+// The real upstream charts as the project fetched them (helpers/chartFetch.ts: through each repository's
+// index, digest-checked): which archive holds a chart version, the files inside it, and its default values.
 import * as tar from "tar";
 import { parse } from "yaml";
+import { chartNames, pinnedCharts } from "../../components/config/chartSources";
+import { lookUpInFolder } from "../../components/config/chartIndex";
+import { chartFetchOptionsFromEnv, fetchCharts, fetchedRepository } from "./chartFetch";
 
-export const sharedHelmRepo = process.env.SHARED_HELM_REPO_DIR ?? path.resolve(__dirname, "..", "..", "..", "shared", "helm-repo");
+/** Fetches every pinned chart into the project's chart cache (a no-op when they are there); the folder. */
+export function fetchPinnedCharts(log?: (line: string) => void): Promise<string> {
+    return fetchCharts(chartNames.map((name) => pinnedCharts[name]), { ...chartFetchOptionsFromEnv(), log });
+}
 
-interface IndexEntry { version: string; urls: string[] }
-
-/** The archive of `chart` at `version`, as the repository's index lists it; fails when it is not there. */
+/** The fetched archive of `chart` at `version`, checked against its index digest again on every use. */
 export function chartArchive(chart: string, version: string): string {
-    const index = parse(fs.readFileSync(path.join(sharedHelmRepo, "index.yaml"), "utf8")) as { entries: Record<string, IndexEntry[]> };
-    const entry = (index.entries[chart] ?? []).find((candidate) => candidate.version === version);
-    if (!entry) {
-        throw new Error(`${sharedHelmRepo} has no chart ${chart} at version ${version}`);
+    const repository = fetchedRepository(chartFetchOptionsFromEnv().cacheDir);
+    const found = lookUpInFolder(repository, chart, version);
+    if ("problem" in found) {
+        throw new Error(`chart ${chart} ${version} has not been fetched (${found.problem}); ` +
+            `the tests' root hook and the sandbox fetch the pinned charts, or run: npm run charts`);
     }
-    return path.join(sharedHelmRepo, entry.urls[0]);
+    return found.archive;
 }
 
 /** Regular files of a .tgz by path, read at once (tar's sync mode emits every entry's data before returning). */

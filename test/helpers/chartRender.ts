@@ -31,7 +31,7 @@ export interface KubernetesObject {
 }
 
 export interface RenderedChart extends ChartDeploymentInputs {
-    /** The archive in the shared Helm repository that was rendered. */
+    /** The fetched archive that was rendered. */
     archive: string;
     /** Every object `helm template --include-crds` printed, in order (CRDs and any hooks included). */
     objects: KubernetesObject[];
@@ -49,7 +49,7 @@ export async function chartDeployments(settings: StackSettings): Promise<ChartDe
     }));
 }
 
-/** `helm template` of one chart deployment from the shared Helm repository. Needs the toolchain's helm. */
+/** `helm template` of one chart deployment from its fetched archive. Needs the toolchain's helm. */
 export function renderChart(deployment: ChartDeploymentInputs): RenderedChart {
     const archive = chartArchive(deployment.chart, deployment.version);
     const scratch = fs.mkdtempSync(path.join(os.tmpdir(), "chart-render-"));

@@ -1,14 +1,63 @@
-// Validates custom resources against the real upstream CRDs in ../shared/crds (read in place, never
-// copied). Unknown fields are errors, as with the API server's strict field validation.
+// Validates custom resources against the real upstream CRDs of what the project pins: those that
+// `toolchain/build.sh crds` copies from pinned Go modules (VolumeSnapshot*, ServiceMonitor, PrometheusRule,
+// External Secrets) and those inside the pinned Velero and VolSync chart archives. Unknown fields are
+// errors, as with the API server's strict field validation.
 import Ajv, { ValidateFunction } from "ajv";
 import addFormats from "ajv-formats";
-import * as fs from "fs";
 import * as path from "path";
-import { parseAllDocuments } from "yaml";
-
-export const crdDirectory = process.env.SHARED_CRDS_DIR ?? path.resolve(__dirname, "..", "..", "..", "shared", "crds");
+import { ChartName, pinnedCharts } from "../../components/config/chartSources";
+import { archiveFiles, chartArchive } from "./chartArchive";
+import { customResourceDefinitions, moduleCrdDirectory, moduleCrdGroups, moduleCrds } from "./moduleCrds";
 
 type JsonSchema = Record<string, any>;
+
+/** CRDs from one place. */
+export interface CrdSource {
+    /** What they come from, e.g. `toolchain/bin/crds/monitoring.coreos.com` or `velero chart 12.1.0`. */
+    name: string;
+    /** Where they were read, for messages. */
+    location: string;
+    crds: JsonSchema[];
+}
+
+/** The module CRDs, one source per API group folder. */
+export function moduleCrdSources(directory = moduleCrdDirectory): CrdSource[] {
+    return moduleCrdGroups(directory).map((group) => ({
+        name: `toolchain/bin/crds/${group}`, location: path.join(directory, group), crds: moduleCrds(group, directory),
+    }));
+}
+
+/** Lines that are nothing but a template action, like VolSync's `{{- if .Values.manageCRDs }}` … `{{- end }}`. */
+const templateDirective = /^\s*\{\{-?[^{}]*-?\}\}\s*$/;
+
+/** CRDs inside a pinned chart archive: the files under `folder` whose names match `files`. Template
+ * directive lines are dropped; any other template expression is refused rather than parsed as YAML. */
+export function chartCrdSource(chartName: ChartName, folder: string, files: RegExp): CrdSource {
+    const { chart, version } = pinnedCharts[chartName];
+    const archive = chartArchive(chart, version!);
+    const location = `${archive} (${chart}/${folder}/)`;
+    const crds = [...archiveFiles(archive)].filter(([file]) => path.posix.dirname(file) === `${chart}/${folder}` && files.test(path.posix.basename(file)))
+        .flatMap(([file, text]) => {
+            const yaml = text.split("\n").filter((line) => !templateDirective.test(line)).join("\n");
+            if (yaml.includes("{{")) {
+                throw new Error(`${archive}: ${file} holds template expressions besides directive lines; cannot read its CRDs`);
+            }
+            return customResourceDefinitions(yaml);
+        });
+    if (crds.length === 0) {
+        throw new Error(`no CRDs in ${location}`);
+    }
+    return { name: `${chart} chart ${version}`, location, crds };
+}
+
+/** Every CRD source the tests use: the module copies and the CRDs of the pinned Velero and VolSync charts. */
+export function pinnedCrdSources(): CrdSource[] {
+    return [
+        ...moduleCrdSources(),
+        chartCrdSource("velero", "crds", /\.yaml$/),
+        chartCrdSource("volsync", "templates", /^volsync\.backube_.*\.yaml$/),
+    ];
+}
 
 /** CRD patterns are Go (RE2) expressions; the one construct JavaScript lacks here is the `(?i)` flag group. */
 const goRegExp = Object.assign((pattern: string, flags: string) => pattern.includes("(?i)")
@@ -42,41 +91,42 @@ function strictSchema(schema: JsonSchema): JsonSchema {
 }
 
 export class CrdCatalog {
-    private readonly validators = new Map<string, ValidateFunction>();
+    private readonly ajv = new Ajv({ strict: false, allErrors: true, logger: false, code: { regExp: goRegExp } });
+    /** Schemas by `apiVersion/kind`, compiled on first use (External Secrets alone has 20 CRDs, most unused). */
+    private readonly schemas = new Map<string, { schema: JsonSchema; validate?: ValidateFunction }>();
+    /** Served `apiVersion/kind`s by source name. */
+    readonly kindsBySource = new Map<string, string[]>();
+    private readonly locations: string[];
 
-    constructor(directory = crdDirectory) {
-        const ajv = new Ajv({ strict: false, allErrors: true, logger: false, code: { regExp: goRegExp } });
-        addFormats(ajv);
+    constructor(sources: CrdSource[] = pinnedCrdSources()) {
+        addFormats(this.ajv);
         for (const format of ["int32", "int64", "byte", "duration", "double", "float"]) {
-            ajv.addFormat(format, true);
+            this.ajv.addFormat(format, true);
         }
-        for (const group of fs.readdirSync(directory, { withFileTypes: true }).filter((entry) => entry.isDirectory())) {
-            for (const file of fs.readdirSync(path.join(directory, group.name)).filter((name) => name.endsWith(".yaml"))) {
-                for (const document of parseAllDocuments(fs.readFileSync(path.join(directory, group.name, file), "utf8"))) {
-                    const crd = document.toJS();
-                    if (crd?.kind !== "CustomResourceDefinition") {
-                        continue;
-                    }
-                    for (const version of crd.spec.versions.filter((candidate: any) => candidate.served)) {
-                        const schema = strictSchema(version.schema.openAPIV3Schema);
-                        this.validators.set(`${crd.spec.group}/${version.name}/${crd.spec.names.kind}`, ajv.compile(schema));
-                    }
-                }
-            }
+        this.locations = sources.map((source) => source.location);
+        for (const source of sources) {
+            const kinds = source.crds.flatMap((crd) => crd.spec.versions.filter((candidate: any) => candidate.served).map((version: any) => {
+                const key = `${crd.spec.group}/${version.name}/${crd.spec.names.kind}`;
+                this.schemas.set(key, { schema: version.schema.openAPIV3Schema });
+                return key;
+            }));
+            this.kindsBySource.set(source.name, kinds);
         }
     }
 
     /** Whether a served CRD exists for this apiVersion and kind. */
     has(apiVersion: string, kind: string): boolean {
-        return this.validators.has(`${apiVersion}/${kind}`);
+        return this.schemas.has(`${apiVersion}/${kind}`);
     }
 
     /** Schema errors for one object, as readable lines; empty when valid. */
     errors(object: { apiVersion: string; kind: string }): string[] {
-        const validate = this.validators.get(`${object.apiVersion}/${object.kind}`);
-        if (!validate) {
-            return [`no served CRD for ${object.apiVersion} ${object.kind} in ${crdDirectory}`];
+        const entry = this.schemas.get(`${object.apiVersion}/${object.kind}`);
+        if (!entry) {
+            return [`no served CRD for ${object.apiVersion} ${object.kind}; looked in ${this.locations.join(", ")}`];
         }
+        entry.validate ??= this.ajv.compile(strictSchema(entry.schema));
+        const validate = entry.validate;
         return validate(object) ? [] : (validate.errors ?? []).map((error) =>
             `${error.instancePath || "/"} ${error.message}${error.params && "additionalProperty" in error.params ? `: ${error.params.additionalProperty}` : ""}`);
     }

@@ -5,7 +5,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { stringify } from "yaml";
 import { RunPki } from "./pki";
-import { freePort, httpsOk, ServerProcess, startServer, waitUntilReady } from "./processes";
+import { freePort, httpOk, httpsOk, ServerProcess, startServer, stopServers, waitUntilReady } from "./processes";
 
 export const kubeContext = "sandbox";
 
@@ -39,6 +39,18 @@ const controllers = [
 ];
 
 export async function startControlPlane(dataDir: string, pki: RunPki): Promise<ControlPlane> {
+    const servers: ServerProcess[] = [];
+    try {
+        return await startServers(dataDir, pki, servers);
+    } catch (error) {
+        // A failed start returns nothing the caller could stop: etcd must not outlive a failed API server.
+        await stopServers(servers);
+        throw error;
+    }
+}
+
+/** Starts the control plane's servers, recording each in `servers` as soon as it runs. */
+async function startServers(dataDir: string, pki: RunPki, servers: ServerProcess[]): Promise<ControlPlane> {
     const logs = path.join(dataDir, "logs");
     const [etcdPort, etcdPeerPort, apiPort] = [await freePort(), await freePort(), await freePort()];
     const etcdUrl = `http://127.0.0.1:${etcdPort}`;
@@ -51,8 +63,8 @@ export async function startControlPlane(dataDir: string, pki: RunPki): Promise<C
         // Throwaway data: fsync only slows the 2-core CI machine down.
         "--unsafe-no-fsync",
     ], logs);
-    const servers = [etcd];
-    await waitUntilReady(etcd, async () => (await fetch(`${etcdUrl}/health`)).ok);
+    servers.push(etcd);
+    await waitUntilReady(etcd, () => httpOk(`${etcdUrl}/health`));
 
     const apiServer = startServer("kube-apiserver", "kube-apiserver", [
         "--etcd-servers", etcdUrl,
@@ -72,7 +84,7 @@ export async function startControlPlane(dataDir: string, pki: RunPki): Promise<C
     ], logs);
     servers.push(apiServer);
     const adminTls = { ca: fs.readFileSync(pki.caCert), cert: fs.readFileSync(pki.admin.cert), key: fs.readFileSync(pki.admin.key) };
-    await waitUntilReady(apiServer, () => httpsOk(apiPort, "/readyz", adminTls), 120_000);
+    await waitUntilReady(apiServer, () => httpsOk(apiPort, "/readyz", adminTls));
 
     const apiServerUrl = `https://127.0.0.1:${apiPort}`;
     const kubeconfig = path.join(dataDir, "kubeconfig");

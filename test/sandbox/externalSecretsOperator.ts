@@ -7,24 +7,17 @@
 // separate subcommands (`webhook`, `certcontroller`) and are not started: nothing registers a webhook with
 // the API server, and the CRDs applied here carry no conversion webhook, so no certificate has to be made
 // or injected. The API server therefore never calls out to ESO.
-import * as fs from "fs";
-import * as path from "path";
-import { parseAllDocuments } from "yaml";
+import { moduleCrds } from "../helpers/moduleCrds";
 import { KubeClient, KubeObject } from "./kubeClient";
 import { freePort, ServerProcess, sleep, startServer, waitUntilReady } from "./processes";
 
-/** ESO's CRDs as its module ships them; build.sh copies them next to the binary. */
-const crdDirectory = path.join(__dirname, "..", "..", "toolchain", "bin", "external-secrets-crds");
 const esApiVersion = "external-secrets.io/v1";
 /** What ESO puts on every Secret it manages (apis/externalsecrets/v1: LabelManaged). */
 export const managedLabel = "reconcile.external-secrets.io/managed";
 
+/** ESO's CRDs as its module ships them (toolchain/build.sh crds copies them from the same release). */
 export function externalSecretsCrds(): KubeObject[] {
-    const files = fs.existsSync(crdDirectory) ? fs.readdirSync(crdDirectory).filter((file) => file.endsWith(".yaml")) : [];
-    if (files.length === 0) {
-        throw new Error(`no External Secrets CRDs in ${crdDirectory}: build the toolchain (toolchain/build.sh eso)`);
-    }
-    return files.flatMap((file) => parseAllDocuments(fs.readFileSync(path.join(crdDirectory, file), "utf8")).map((document) => document.toJS() as KubeObject));
+    return moduleCrds("external-secrets.io") as KubeObject[];
 }
 
 const readyCondition = (object: KubeObject | undefined) =>

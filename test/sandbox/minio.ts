@@ -39,6 +39,6 @@ export async function startMinio(settings: MinioSettings, logDir: string, caCert
         MINIO_UPDATE: "off",
     });
     const tls = { ca: fs.readFileSync(caCert) };
-    await waitUntilReady(server, () => httpsOk(settings.port, "/minio/health/ready", tls), 60_000);
+    await waitUntilReady(server, () => httpsOk(settings.port, "/minio/health/ready", tls));
     return server;
 }

@@ -8,16 +8,16 @@ import { randomBytes } from "crypto";
 import * as fs from "fs";
 import * as path from "path";
 import { parseAllDocuments, stringify } from "yaml";
-import { chartNames, pinnedCharts } from "../../components/config/chartSources";
-import { crdDirectory } from "../helpers/crdSchemas";
-import { sharedHelmRepo } from "../helpers/chartArchive";
+import { pinnedCharts } from "../../components/config/chartSources";
+import { moduleCrds } from "../helpers/moduleCrds";
+import { archiveFiles, chartArchive, fetchPinnedCharts } from "../helpers/chartArchive";
 import { kubeContext, startControlPlane } from "./controlPlane";
 import { externalSecretsCrds, startExternalSecrets, waitForStoreReady } from "./externalSecretsOperator";
 import { KubeClient, KubeObject } from "./kubeClient";
 import { MinioSettings, minioSettings, startMinio } from "./minio";
 import { addNodes, startKwok } from "./nodes";
 import { createRunPki, RunPki } from "./pki";
-import { freePort, ServerProcess, sleep, startServer, stopServer, waitUntilReady } from "./processes";
+import { freePort, httpOk, ServerProcess, sleep, startServer, stopServer, stopServers, waitUntilReady } from "./processes";
 
 export const repoRoot = path.resolve(__dirname, "..", "..");
 export const stackName = "local";
@@ -33,7 +33,7 @@ export interface SandboxState {
     apiServerUrl: string;
     minio: MinioSettings;
     connect: { url: string; port: number; token: string; vault: string };
-    /** The upstream charts as a Helm repository. */
+    /** The pinned upstream charts (as fetched into the project's chart cache) as a Helm repository. */
     chartRepositoryUrl: string;
     /** Passphrase of the stack's secrets provider. */
     passphrase: string;
@@ -185,9 +185,11 @@ function startScript(name: string, script: string, dataDir: string, env: NodeJS.
         path.join(dataDir, "logs"), { ...process.env, ...env });
 }
 
+/** The pinned charts, fetched and digest-checked into the project's chart cache, served as a Helm repository. */
 async function startChartRepository(dataDir: string, port: number): Promise<ServerProcess> {
-    const server = startScript("chart-repository", "chartRepository.ts", dataDir, { CHART_REPO_PORT: String(port), CHART_REPO_DIR: sharedHelmRepo });
-    await waitUntilReady(server, async () => (await fetch(`http://127.0.0.1:${port}/index.yaml`)).ok, 30_000);
+    const repository = await fetchPinnedCharts((line) => console.log(`sandbox: ${line}`));
+    const server = startScript("chart-repository", "chartRepository.ts", dataDir, { CHART_REPO_PORT: String(port), CHART_REPO_DIR: repository });
+    await waitUntilReady(server, () => httpOk(`http://127.0.0.1:${port}/index.yaml`));
     return server;
 }
 
@@ -200,7 +202,7 @@ async function startConnect(dataDir: string, port: number, token: string): Promi
         CONNECT_VAULT: vaultTitle,
         CONNECT_STATE: path.join(dataDir, "connect-items.json"),
     });
-    await waitUntilReady(server, async () => (await fetch(`http://127.0.0.1:${port}/heartbeat`)).ok, 30_000);
+    await waitUntilReady(server, () => httpOk(`http://127.0.0.1:${port}/heartbeat`));
     return server;
 }
 
@@ -222,12 +224,16 @@ async function applyAll(kube: KubeClient, objects: KubeObject[], timeoutMs = 60_
     }
 }
 
-/** CRDs of the controllers the cluster is expected to run already: External Secrets (those of the release
- * the sandbox runs) and prometheus-operator. */
+/** CRDs of the controllers the cluster is expected to run already, from pinned modules: External Secrets
+ * (those of the release the sandbox runs) and prometheus-operator. The snapshot-controller chart owns the
+ * VolumeSnapshot CRDs, but an archive without its generated crds.yaml (the mirror's 5.2.0) renders none: then
+ * they come from the external-snapshotter module, so its controller runs with them. A published archive has
+ * the file, and the chart must then be their only creator. */
 function prerequisiteCrds(): KubeObject[] {
-    const monitoring = path.join(crdDirectory, "monitoring.coreos.com");
-    return [...externalSecretsCrds(), ...fs.readdirSync(monitoring).filter((file) => file.endsWith(".yaml")).flatMap((file) =>
-        parseAllDocuments(fs.readFileSync(path.join(monitoring, file), "utf8")).map((document) => document.toJS() as KubeObject))];
+    const { chart, version } = pinnedCharts.snapshotController;
+    const chartRendersCrds = archiveFiles(chartArchive(chart, version!)).has(`${chart}/crds.yaml`);
+    return [...externalSecretsCrds(), ...moduleCrds("monitoring.coreos.com"),
+        ...(chartRendersCrds ? [] : moduleCrds("snapshot.storage.k8s.io"))] as KubeObject[];
 }
 
 const esoNamespace = "external-secrets";
@@ -263,13 +269,17 @@ function clusterFixtures(state: SandboxState): KubeObject[] {
  * protected app on the hostpath class. */
 function sandboxStackConfig(sandbox: Sandbox): Record<string, unknown> {
     const { state } = sandbox;
-    const charts = Object.fromEntries(chartNames.map((name) => [name, { ...pinnedCharts[name], repo: state.chartRepositoryUrl }]));
     return {
         "storage-backup:kubernetes": { kubeconfigPath: state.kubeconfig, context: kubeContext },
         // Verified HTTPS with the run's CA, through the stack's own setting (no process-wide trust).
         "storage-backup:minio": { endpoint: state.minio.endpoint, useTls: true, region: "minio", caBundle: sandbox.pki.caCert },
         "storage-backup:onepassword": { vault: state.connect.vault, connectUrl: state.connect.url },
-        "storage-backup:charts": charts,
+        // The air-gapped setup: one mirror repository for every pinned chart.
+        "storage-backup:charts": { mirror: state.chartRepositoryUrl },
+        // Only namespaces the sandbox has (the default list names database, monitoring and network, and Velero
+        // counts each missing one as an error): `default`, and the app's, whose VolSync-protected PVC Velero's
+        // volume policy must skip.
+        "storage-backup:velero": { schedule: { includedNamespaces: ["default", sandboxApp.name] } },
         "storage-backup:apps": [{
             name: sandboxApp.name,
             pvc: { name: sandboxApp.pvc, create: true, capacity: "1Gi", storageClass: "openebs-localpv-hostpath" },
@@ -354,12 +364,9 @@ export async function rebuildCluster(sandbox: Sandbox): Promise<void> {
 export async function startSandbox(dataDir: string): Promise<Sandbox> {
     fs.mkdirSync(dataDir, { recursive: true, mode: 0o700 });
     const pki = createRunPki(path.join(dataDir, "pki"));
+    // Every server is recorded here once its start returns (startCluster records into this same list, the
+    // state's); one whose readiness wait fails is stopped by waitUntilReady itself.
     const servers: ServerProcess[] = [];
-    const stopStarted = async () => {
-        for (const server of servers.reverse()) {
-            await stopServer(server);
-        }
-    };
     try {
         const chartRepositoryPort = await freePort();
         servers.push(await startChartRepository(dataDir, chartRepositoryPort));
@@ -383,7 +390,7 @@ export async function startSandbox(dataDir: string): Promise<Sandbox> {
         await writeStackConfig(sandbox, sandboxStackConfig(sandbox));
         return sandbox;
     } catch (error) {
-        await stopStarted();
+        await stopServers(servers);
         throw error;
     }
 }
