@@ -66,8 +66,9 @@ Servers (127.0.0.1 only; logs in ${path.join(dataDir, "logs")}):
 Real: pulumi, the engine, the kubernetes and random providers, the control plane, External Secrets
 (it renders <app>-restic-secret from the vault), the Velero server and its AWS plugin (backups and restores
 of the stack's schedule into MinIO), MinIO, the charts.
-Simulated: the nodes (KWOK), so no container runs: Velero's node agent moves no volume data. Stand-ins: the minio and onepassword provider plugins and 1Password
-Connect (test/sandbox/providers; their modules cannot be built offline here).
+Simulated: the nodes (KWOK), so no container runs: Velero's node agent moves no volume data.
+Stand-ins: the minio and onepassword provider plugins and 1Password Connect (test/sandbox/providers; their
+modules cannot be built offline here).
 
 Use the stack yourself, in any shell (the stack file is ${sandbox.stackConfigFile}; MinIO's CA is its
 minio.caBundle setting, so nothing else needs to trust the sandbox):
