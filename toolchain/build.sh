@@ -82,8 +82,9 @@ declare -A GROUPS_=(
 )
 ORDER="crds pulumi random kubernetes minio mc restic etcd kube kwok helm promtool eso velero velero-aws"   # cheapest and most useful first
 # With --parallel, these tools form one stream and the rest the other (about equal cold times). Pulumi
-# leads its stream: the providers install into its plugin cache.
-STREAM_A="pulumi random kubernetes eso"
+# leads its stream: the providers install into its plugin cache. Velero and its AWS plugin cost about the
+# same cold and share few compiled packages (different velero and Kubernetes versions): one in each stream.
+STREAM_A="pulumi random kubernetes eso velero-aws"
 
 # Providers that the npm SDKs need but that cannot be built here: say so instead of failing every run.
 NOT_BUILDABLE="minio provider (github.com/aminueza/terraform-provider-minio v1.20.1: module zip not served)
