@@ -6,6 +6,7 @@ import { Restic } from "./restic";
 import { restoreSideBySide, veleroRestore, verifyCopy } from "./restoreVerbs";
 import { projectDirectory, stackSettings } from "./stackFile";
 import { StackOps } from "./stackOps";
+import { recoverStack } from "./recover";
 import { statusReport } from "./status";
 import { backupNow, extractBackup, findApp, listBackups, OpsContext, restoreApp, unlockRepository, verifyBackups } from "./verbs";
 
@@ -85,6 +86,15 @@ export function opsProgram(): Command {
             process.exitCode = report.ok ? 0 : 1;
             return report.output;
         })());
+    program.command("recover").description("after an interrupted pulumi up or destroy: remove the stack's lock if its holder is gone, clear pending operations, run it again")
+        .option("--destroy", "finish an interrupted destroy instead of running up")
+        .option("--force-unlock", "remove a lock taken on another host or kept by a backend whose locks cannot be read here")
+        .option("--state-lost", "the state is gone (a new, empty backend): take the cluster's objects, buckets and items over again")
+        .option("--overwrite-outside-changes", "with --state-lost: also set back fields changed outside the stack (they are named)")
+        .action(async (options: { destroy?: boolean; forceUnlock?: boolean; stateLost?: boolean; overwriteOutsideChanges?: boolean }) => {
+            const { stack, project } = program.opts<{ stack: string; project: string }>();
+            await recoverStack(stack, project, options, (line) => console.error(`recover: ${line}`));
+        });
     program.command("unlock").description("remove stale restic locks left by a killed backup").argument("<app>")
         .action((name: string) => run(async (ctx) => unlockRepository(ctx, findApp(ctx.settings, name)))());
     return program;

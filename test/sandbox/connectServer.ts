@@ -6,7 +6,8 @@
 // file. It is not 1Password: no encryption, one vault, no files, no item history.
 //
 // Run as its own process: CONNECT_PORT, CONNECT_TOKEN, CONNECT_VAULT (title), CONNECT_STATE (JSON file),
-// CONNECT_TLS_CERT and CONNECT_TLS_KEY (HTTPS; plain HTTP when unset).
+// CONNECT_TLS_CERT and CONNECT_TLS_KEY (HTTPS; plain HTTP when unset), CONNECT_FAULTS (a file a test writes
+// a `ConnectFault` into, read on every request, to make the vault fail; see `ConnectFault`).
 import { randomInt } from "crypto";
 import * as fs from "fs";
 import * as http from "http";
@@ -200,7 +201,23 @@ export class ConnectStandIn {
     }
 }
 
-export function connectHandler(standIn: ConnectStandIn, token: string): http.RequestListener {
+/**
+ * How the stand-in fails, for the crash-safety tests: `down` answers 500 to every API call (Connect up, its
+ * backend not); `fail-item-create` refuses item creates; `lose-item-create` stores the item and then answers
+ * 500, as when Connect's answer is lost after the vault wrote the item.
+ */
+export type ConnectFault = "down" | "fail-item-create" | "lose-item-create";
+
+function currentFault(faultFile: string | undefined): ConnectFault | undefined {
+    if (!faultFile || !fs.existsSync(faultFile)) {
+        return undefined;
+    }
+    return (fs.readFileSync(faultFile, "utf8").trim() || undefined) as ConnectFault | undefined;
+}
+
+const faultReply = { status: 500, message: "Internal Server Error (fault injected by the sandbox)" };
+
+export function connectHandler(standIn: ConnectStandIn, token: string, faultFile?: string): http.RequestListener {
     return (request, response) => {
         const chunks: Buffer[] = [];
         request.on("data", (chunk) => chunks.push(chunk));
@@ -218,9 +235,19 @@ export function connectHandler(standIn: ConnectStandIn, token: string): http.Req
                 reply(401, { status: 401, message: "Invalid token signature" });
                 return;
             }
+            const fault = currentFault(faultFile);
+            const itemCreate = request.method === "POST" && /\/items$/.test(url.pathname);
+            if (fault === "down" || (fault === "fail-item-create" && itemCreate)) {
+                reply(500, faultReply);
+                return;
+            }
             try {
                 const text = Buffer.concat(chunks).toString("utf8");
                 const result = standIn.handle(request.method ?? "GET", url, text ? JSON.parse(text) : undefined);
+                if (fault === "lose-item-create" && itemCreate) {
+                    reply(500, faultReply);
+                    return;
+                }
                 reply(result.status, result.body);
             } catch (error) {
                 const status = error instanceof ConnectError ? error.status : 500;
@@ -238,7 +265,7 @@ if (require.main === module) {
         }
         return value;
     };
-    const handler = connectHandler(new ConnectStandIn(env("CONNECT_STATE"), env("CONNECT_VAULT")), env("CONNECT_TOKEN"));
+    const handler = connectHandler(new ConnectStandIn(env("CONNECT_STATE"), env("CONNECT_VAULT")), env("CONNECT_TOKEN"), process.env.CONNECT_FAULTS);
     const server = process.env.CONNECT_TLS_CERT
         ? https.createServer({ cert: fs.readFileSync(env("CONNECT_TLS_CERT")), key: fs.readFileSync(env("CONNECT_TLS_KEY")) }, handler)
         : http.createServer(handler);

@@ -73,6 +73,19 @@ export async function stopServers(servers: ServerProcess[]): Promise<void> {
     }
 }
 
+/**
+ * Stops a server and starts it again with the same command line and environment (read back from /proc, so
+ * the server's own start code need not be repeated), appending to the same log; resolves once it runs.
+ */
+export async function restartServer(server: ServerProcess, downMs: number): Promise<ServerProcess> {
+    const nulSeparated = (file: string) => fs.readFileSync(`/proc/${server.pid}/${file}`, "utf8").split("\0").filter((part) => part !== "");
+    const [command, ...args] = nulSeparated("cmdline");
+    const env = Object.fromEntries(nulSeparated("environ").map((entry) => [entry.slice(0, entry.indexOf("=")), entry.slice(entry.indexOf("=") + 1)]));
+    await stopServer(server);
+    await sleep(downMs);
+    return startServer(server.name, command, args, path.dirname(server.logFile), env);
+}
+
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**

@@ -13,11 +13,12 @@ import { moduleCrds } from "../helpers/moduleCrds";
 import { archiveFiles, chartArchive, fetchPinnedCharts } from "../helpers/chartArchive";
 import { kubeContext, startControlPlane } from "./controlPlane";
 import { externalSecretsCrds, startExternalSecrets, waitForStoreReady } from "./externalSecretsOperator";
+import type { ConnectFault } from "./connectServer";
 import { KubeClient, KubeObject } from "./kubeClient";
 import { MinioSettings, minioSettings, startMinio } from "./minio";
 import { addNodes, startKwok } from "./nodes";
 import { createRunPki, RunPki } from "./pki";
-import { freePort, httpOk, ServerProcess, sleep, startServer, stopServer, stopServers, waitUntilReady } from "./processes";
+import { freePort, httpOk, restartServer, ServerProcess, sleep, startServer, stopServer, stopServers, waitUntilReady } from "./processes";
 
 export const repoRoot = path.resolve(__dirname, "..", "..");
 export const stackName = "local";
@@ -122,6 +123,25 @@ export class Sandbox {
         this.save();
     }
 
+    /** Stops the API server for `downMs` and starts it again on the same port and etcd (the cluster's data stays). */
+    async restartApiServer(downMs: number): Promise<void> {
+        const restarted = await restartServer(this.server("kube-apiserver"), downMs);
+        this.state.servers = this.state.servers.map((server) => server.name === restarted.name ? restarted : server);
+        this.save();
+        const deadline = Date.now() + 120_000;
+        while (!(await this.kube.request("GET", "/api/v1/namespaces/default").then(() => true, () => false))) {
+            if (Date.now() > deadline) {
+                throw new Error("the restarted API server is not ready after 120s");
+            }
+            await sleep(250);
+        }
+    }
+
+    /** Makes the Connect stand-in fail as `fault` says, from its next request on; undefined: heal it. */
+    setConnectFault(fault: ConnectFault | undefined): void {
+        fs.writeFileSync(connectFaultFile(this.state.dataDir), fault ?? "");
+    }
+
     async stop(): Promise<void> {
         // Reverse start order: controllers before the API server, the API server before etcd.
         for (const server of [...this.state.servers].reverse()) {
@@ -193,6 +213,8 @@ async function startChartRepository(dataDir: string, port: number): Promise<Serv
     return server;
 }
 
+const connectFaultFile = (dataDir: string) => path.join(dataDir, "connect-fault");
+
 /** The Connect stand-in on plain HTTP, Connect's own default listener: its clients (the onepassword
  * provider, ESO) then need no process-wide trust of the run's CA. */
 async function startConnect(dataDir: string, port: number, token: string): Promise<ServerProcess> {
@@ -201,6 +223,7 @@ async function startConnect(dataDir: string, port: number, token: string): Promi
         CONNECT_TOKEN: token,
         CONNECT_VAULT: vaultTitle,
         CONNECT_STATE: path.join(dataDir, "connect-items.json"),
+        CONNECT_FAULTS: connectFaultFile(dataDir),
     });
     await waitUntilReady(server, () => httpOk(`http://127.0.0.1:${port}/heartbeat`));
     return server;

@@ -1,0 +1,230 @@
+// `ops recover`: one command after an interrupted `pulumi up` or `destroy` (a CI job or laptop killed mid-run).
+// Pulumi leaves two things behind: the stack's lock, and pending operations in its state. `pulumi cancel`
+// removes every lock, including one held by an update that still runs (on a DIY backend it only deletes
+// files), so a second operator could break into a running update. Here a lock is removed only when its holder
+// is known to be gone. Pending operations are listed, each with what the next run does about it, and cleared;
+// then the interrupted command runs again. With --state-lost it brings a stack whose state is gone back under
+// management.
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { fileURLToPath } from "url";
+import { EngineEvent, LocalWorkspace, Stack } from "@pulumi/pulumi/automation";
+
+/** What a DIY backend writes into `.pulumi/locks/…/<stack>/<id>.json` (pkg/backend/diy/lock.go). */
+export interface StackLock {
+    file: string;
+    pid: number;
+    username: string;
+    hostname: string;
+    timestamp: string;
+}
+
+export type LockHolder = "running" | "gone" | "unknown";
+
+/** Whether the process that took `lock` still runs: only answerable on the host that took it. */
+export function lockHolder(lock: Pick<StackLock, "pid" | "hostname">, isRunning: (pid: number) => boolean, host = os.hostname()): LockHolder {
+    if (lock.hostname !== host) {
+        return "unknown";
+    }
+    return isRunning(lock.pid) ? "running" : "gone";
+}
+
+function processRuns(pid: number): boolean {
+    try {
+        process.kill(pid, 0);
+        return true;
+    } catch (error) {
+        // EPERM: it runs, as another user.
+        return (error as NodeJS.ErrnoException).code === "EPERM";
+    }
+}
+
+/** The stack's lock files on a `file://` backend; undefined for a backend whose locks cannot be read here. */
+export function fileBackendLocks(backendUrl: string, project: string, stack: string): StackLock[] | undefined {
+    if (!backendUrl.startsWith("file://")) {
+        return undefined;
+    }
+    const root = path.join(fileURLToPath(backendUrl.replace(/\?.*$/, "")), ".pulumi", "locks");
+    // Project-scoped stacks live under `organization/<project>/<stack>`, legacy ones under `<stack>`.
+    const folders = [path.join(root, "organization", project, stack), path.join(root, stack)];
+    return folders.filter((folder) => fs.existsSync(folder)).flatMap((folder) => fs.readdirSync(folder)
+        .filter((name) => name.endsWith(".json"))
+        .map((name) => {
+            const file = path.join(folder, name);
+            const content = JSON.parse(fs.readFileSync(file, "utf8"));
+            return { file, pid: content.pid, username: content.username, hostname: content.hostname, timestamp: content.timestamp };
+        }));
+}
+
+export interface PendingOperation {
+    type: string;
+    urn: string;
+}
+
+/** What the next run does about an operation that was cut off, so the operator knows what clearing it means. */
+export function pendingConsequence(operation: PendingOperation): string {
+    switch (operation.type) {
+        case "creating":
+            return "it may have finished: the next run finds the object and takes it over (Kubernetes objects are applied "
+                + "server-side, buckets and 1Password items are looked up by name and imported, users and policies are written again)";
+        case "updating":
+            return "the next run compares the object with the program and applies the difference again";
+        case "deleting":
+            return "the resource stays in the state; the next run deletes it again or keeps it, as the program says";
+        default:
+            return "the next run reads the resource again";
+    }
+}
+
+export const describeLock = (lock: StackLock) => `${lock.username}@${lock.hostname} (pid ${lock.pid}) since ${lock.timestamp}`;
+
+/** Fields of one object that another field manager owns, as the API server's apply conflict names them. */
+export interface FieldConflict {
+    resource: string;
+    manager: string;
+    fields: string[];
+}
+
+/**
+ * The conflicts in an apply error ("Apply failed with 1 conflict: conflict with "m" using apps/v1: .spec.x", or
+ * "…conflicts with "m" using apps/v1:\n- .spec.x\n- .spec.y", once per manager).
+ */
+export function parseConflicts(resource: string, message: string): FieldConflict[] {
+    const parts = message.split(/conflicts? with "/).slice(1);
+    return parts.map((part) => {
+        const manager = part.slice(0, part.indexOf("\""));
+        const afterColon = part.slice(part.indexOf(":", manager.length) + 1);
+        const fields = [...afterColon.matchAll(/(?:^|\s)-?\s*(\.[^\s]+)/g)].map((match) => match[1]);
+        return { resource, manager, fields };
+    }).filter((conflict) => conflict.manager !== "" && conflict.fields.length > 0);
+}
+
+/** A Pulumi kubernetes provider's field manager: after a lost state, the old state's own. */
+export const isPulumiManager = (manager: string) => /^pulumi-kubernetes(-|$)/.test(manager);
+
+const describeConflict = (conflict: FieldConflict) => `${conflict.resource}: ${conflict.fields.join(", ")} (set by ${conflict.manager})`;
+
+export interface RecoverOptions {
+    /** Finish an interrupted `destroy` instead of running `up`. */
+    destroy?: boolean;
+    /** Remove a lock whose holder cannot be checked from here (another host, a non-file backend). */
+    forceUnlock?: boolean;
+    /** The state is gone but the cluster, buckets and vault are not: take them over again. */
+    stateLost?: boolean;
+    /** With stateLost: also set back fields that someone changed outside the stack (they are named). */
+    overwriteOutsideChanges?: boolean;
+}
+
+/** Clears what an interrupted run left and runs it again; `say` gets each step as it happens. */
+export async function recoverStack(stackName: string, workDir: string, options: RecoverOptions, say: (line: string) => void): Promise<void> {
+    const stack = await LocalWorkspace.selectStack({ stackName, workDir });
+    if (options.stateLost) {
+        await recoverLostState(stack, workDir, options, say);
+        return;
+    }
+    await releaseLocks(stack, options, say);
+    await clearPendingOperations(stack, say);
+    const command = options.destroy ? "destroy" : "up";
+    say(`running \`pulumi ${command}\` to finish what was interrupted`);
+    const onOutput = (text: string) => process.stderr.write(text);
+    await (options.destroy ? stack.destroy({ onOutput }) : stack.up({ onOutput }));
+    say(`recovered: \`pulumi ${command}\` completed`);
+}
+
+async function releaseLocks(stack: Stack, options: RecoverOptions, say: (line: string) => void): Promise<void> {
+    const url = (await stack.workspace.whoAmI()).url ?? "";
+    const project = (await stack.workspace.projectSettings()).name;
+    const locks = fileBackendLocks(url, project, stack.name);
+    if (locks === undefined) {
+        if (!options.forceUnlock) {
+            say(`the locks of ${url} cannot be read here: if an update was interrupted and none runs now, run again with --force-unlock`);
+            return;
+        }
+        await stack.cancel();
+        say("removed the stack's lock (--force-unlock)");
+        return;
+    }
+    if (locks.length === 0) {
+        say("the stack is not locked");
+        return;
+    }
+    const holders = locks.map((lock) => ({ lock, holder: lockHolder(lock, processRuns) }));
+    const running = holders.filter(({ holder }) => holder === "running");
+    if (running.length > 0) {
+        throw new Error(`an update of stack ${stack.name} is running: ${running.map(({ lock }) => describeLock(lock)).join("; ")}. `
+            + "Let it finish; nothing was changed");
+    }
+    const unknown = holders.filter(({ holder }) => holder === "unknown");
+    if (unknown.length > 0 && !options.forceUnlock) {
+        throw new Error(`stack ${stack.name} is locked from another host: ${unknown.map(({ lock }) => describeLock(lock)).join("; ")}. `
+            + "Check that no update runs there, then run again with --force-unlock; nothing was changed");
+    }
+    await stack.cancel();
+    for (const { lock, holder } of holders) {
+        say(`removed the lock of ${describeLock(lock)}: ${holder === "gone" ? "that process no longer runs" : "--force-unlock"}`);
+    }
+}
+
+async function clearPendingOperations(stack: Stack, say: (line: string) => void): Promise<void> {
+    const state = await stack.exportStack();
+    const pending = ((state.deployment as any)?.pending_operations ?? []) as { type: string; resource: { urn: string } }[];
+    if (pending.length === 0) {
+        say("the state holds no pending operations");
+        return;
+    }
+    for (const operation of pending) {
+        const entry = { type: operation.type, urn: operation.resource.urn };
+        say(`pending ${entry.type} of ${entry.urn}: ${pendingConsequence(entry)}`);
+    }
+    await stack.importStack({ ...state, deployment: { ...(state.deployment as object), pending_operations: [] } });
+    say(`cleared ${pending.length} pending operation(s) from the state`);
+}
+
+/**
+ * A stack whose state was lost, with its cluster, buckets and items intact. A plain `up` takes the buckets
+ * and items over by name, but every Kubernetes object whose fields the old state's field manager owns with
+ * another value fails with an apply conflict. Those fields are the stack's own and are taken over by force
+ * (PULUMI_K8S_ENABLE_PATCH_FORCE); a field that another manager owns was changed outside the stack, and is
+ * named and left alone unless `overwriteOutsideChanges` says to set it back.
+ */
+async function recoverLostState(stack: Stack, workDir: string, options: RecoverOptions, say: (line: string) => void): Promise<void> {
+    const resources = (((await stack.exportStack()).deployment as any)?.resources ?? []) as { type: string }[];
+    const managed = resources.filter((resource) => resource.type !== "pulumi:pulumi:Stack").length;
+    if (managed > 0) {
+        throw new Error(`stack ${stack.name} has ${managed} resources in its state: its state is not lost. Run \`ops recover\` without --state-lost`);
+    }
+    const conflicts: FieldConflict[] = [];
+    const collect = (event: EngineEvent) => {
+        const diagnostic = event.diagnosticEvent;
+        if (diagnostic?.severity === "error" && diagnostic.urn) {
+            conflicts.push(...parseConflicts(diagnostic.urn.split("::").pop()!, diagnostic.message));
+        }
+    };
+    const onOutput = (text: string) => process.stderr.write(text);
+    say("running `pulumi up` without force: it takes over the buckets and 1Password items by name and applies every Kubernetes object; fields that another field manager owns are reported, not overwritten");
+    try {
+        await stack.up({ onOutput, onEvent: collect });
+        say("recovered: `pulumi up` completed with no field conflicts");
+        return;
+    } catch (error) {
+        if (conflicts.length === 0) {
+            throw error;
+        }
+    }
+    const outside = conflicts.filter((conflict) => !isPulumiManager(conflict.manager));
+    for (const conflict of conflicts.filter((candidate) => isPulumiManager(candidate.manager))) {
+        say(`the lost state's field manager owns ${describeConflict(conflict)}: taking them over`);
+    }
+    if (outside.length > 0 && !options.overwriteOutsideChanges) {
+        throw new Error(`fields changed outside the stack would be overwritten:\n${outside.map((conflict) => `  ${describeConflict(conflict)}`).join("\n")}\n`
+            + "None of them was changed. Put the values you want into the stack's config, or run again with --overwrite-outside-changes to set them back to the program's values");
+    }
+    const forced = await LocalWorkspace.selectStack({ stackName: stack.name, workDir }, { envVars: { PULUMI_K8S_ENABLE_PATCH_FORCE: "true" } });
+    say("running `pulumi up` with PULUMI_K8S_ENABLE_PATCH_FORCE=true");
+    await forced.up({ onOutput });
+    for (const conflict of outside) {
+        say(`overwrote ${describeConflict(conflict)}`);
+    }
+    say("recovered: `pulumi up` completed");
+}
