@@ -21,6 +21,6 @@ export = async () => {
     const preview = pulumi.runtime.isDryRun();
     const buckets = await existingBuckets(settings.minio, secrets, [settings.volsync.bucket, settings.velero.bucket], preview);
     const providers = createProviders(settings, secrets);
-    const items = await existingItems(providers.onepassword, settings.onepassword, secrets.onepasswordToken, [settings.volsync.item, settings.velero.item]);
-    return deployStorageBackupStack(settings, secrets, { buckets, items }, providers);
+    const vault = await existingItems(providers.onepassword, settings.onepassword, secrets.onepasswordToken, [settings.volsync.item, settings.velero.item]);
+    return deployStorageBackupStack(settings, secrets, { buckets, vault }, providers);
 };

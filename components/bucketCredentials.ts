@@ -13,8 +13,8 @@ export interface BucketCredentialsArgs {
     user: string;
     /** Title of the 1Password item holding the credentials. */
     itemTitle: string;
-    /** 1Password vault name or UUID. */
-    vault: string;
+    /** UUID of the 1Password vault the item lives in (as the program's vault lookup found it). */
+    vaultUuid: pulumi.Input<string>;
     /** Shown in 1Password so people know what an item is for. */
     purpose: string;
     /** The bucket exists already (kept by an earlier destroy): adopt it and its backups. */
@@ -90,9 +90,8 @@ export class BucketCredentials extends pulumi.ComponentResource {
         }, child);
         new minio.IamUserPolicyAttachment(name, { userName: user.name, policyName: policy.name }, child);
 
-        const vault = onepassword.getVaultOutput({ name: args.vault }, child);
         const item = new onepassword.Item(name, {
-            vault: vault.uuid,
+            vault: args.vaultUuid,
             title: args.itemTitle,
             category: "login",
             username: user.name,

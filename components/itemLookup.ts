@@ -77,19 +77,28 @@ export function vaultEndpoint(settings: VaultSettings, token: string): string {
 
 const plain = (secret: pulumi.Output<string>) => new Promise<string>((resolve) => secret.apply(resolve));
 
+/** What the vault holds for the stack. */
+export interface VaultContents {
+    /** The vault's UUID, which items are created in; unknown when a preview could not reach the vault. */
+    vaultUuid: pulumi.Input<string>;
+    /** The items found, by title. */
+    items: Map<string, ExistingItem>;
+}
+
 /**
- * The items titled `titles` in the vault, by title. A preview that cannot ask the vault only warns (it shows
- * the items as created). An update fails before any item is registered: carrying on with no items would
- * create a second item beside each existing one (and, for a rebuilt stack, a restic password that opens no
- * backup). Whether this is a preview is read here, not passed in, so no caller can turn an update into one.
+ * The vault and the items titled `titles` in it. A preview that cannot ask the vault only warns (it shows
+ * the items as created, in a vault it cannot name). An update fails before any item is registered: carrying
+ * on with no items would create a second item beside each existing one (and, for a rebuilt stack, a restic
+ * password that opens no backup). Whether this is a preview is read here, not passed in, so no caller can
+ * turn an update into one. This is the program's only call to the vault before registration.
  */
 export async function existingItems(provider: onepassword.Provider, settings: VaultSettings, token: pulumi.Output<string>,
-    titles: string[]): Promise<Map<string, ExistingItem>> {
+    titles: string[]): Promise<VaultContents> {
     const opts = { provider };
     try {
         const vault = await onepassword.getVault({ name: settings.vault }, opts);
         const found = await Promise.all(titles.map(async (title) => [title, await lookupItem(vault.uuid, title, opts)] as const));
-        return new Map(found.filter((entry): entry is [string, ExistingItem] => entry[1] !== undefined));
+        return { vaultUuid: vault.uuid, items: new Map(found.filter((entry): entry is [string, ExistingItem] => entry[1] !== undefined)) };
     } catch (error) {
         const cause = (error as Error).message;
         const where = `vault "${settings.vault}" through ${vaultEndpoint(settings, await plain(token))}`;
@@ -103,6 +112,6 @@ export async function existingItems(provider: onepassword.Provider, settings: Va
                 + "Run `pulumi up` again once the vault answers.");
         }
         pulumi.log.warn(`Could not look up the 1Password items ${items} in ${where}: ${cause}; the preview assumes they do not exist`);
-        return new Map();
+        return { vaultUuid: pulumi.output(pulumi.unknown as unknown as string), items: new Map() };
     }
 }

@@ -5,7 +5,7 @@ import { BucketCredentials } from "./bucketCredentials";
 import { StackSecrets, StackSettings } from "./config/stackConfig";
 import { OpenEbs } from "./openebs";
 import { ProtectedApp } from "./protectedApp";
-import { ExistingItem } from "./itemLookup";
+import { VaultContents } from "./itemLookup";
 import { createProviders, providerOptions, StackProviders } from "./providers";
 import { SnapshotController } from "./snapshotController";
 import { Velero } from "./velero";
@@ -26,26 +26,26 @@ export interface StorageBackupStackOutputs {
 export interface ExistingState {
     /** Buckets already in MinIO, to be adopted rather than created. */
     buckets: Set<string>;
-    /** 1Password items already in the vault, by title, to be adopted rather than created. */
-    items?: Map<string, ExistingItem>;
+    /** The vault and the 1Password items already in it, by title, to be adopted rather than created. */
+    vault: VaultContents;
 }
 
 export function deployStorageBackupStack(settings: StackSettings, secrets: StackSecrets,
-    existing: ExistingState = { buckets: new Set() }, providers: StackProviders = createProviders(settings, secrets)): StorageBackupStackOutputs {
+    existing: ExistingState, providers: StackProviders = createProviders(settings, secrets)): StorageBackupStackOutputs {
     applyAwaitTimeout(settings.kubernetes.awaitTimeout);
     const opts = providerOptions(providers);
 
     const volsyncStorage = new BucketCredentials("volsync", {
         bucket: settings.volsync.bucket, user: settings.volsync.user, itemTitle: settings.volsync.item,
-        vault: settings.onepassword.vault, purpose: "VolSync restic repositories",
+        vaultUuid: existing.vault.vaultUuid, purpose: "VolSync restic repositories",
         adoptExistingBucket: existing.buckets.has(settings.volsync.bucket),
-        existingItem: existing.items?.get(settings.volsync.item), keyRotation: settings.volsync.keyRotation,
+        existingItem: existing.vault.items.get(settings.volsync.item), keyRotation: settings.volsync.keyRotation,
     }, opts);
     const veleroStorage = new BucketCredentials("velero", {
         bucket: settings.velero.bucket, user: settings.velero.user, itemTitle: settings.velero.item,
-        vault: settings.onepassword.vault, purpose: "Velero backups",
+        vaultUuid: existing.vault.vaultUuid, purpose: "Velero backups",
         adoptExistingBucket: existing.buckets.has(settings.velero.bucket),
-        existingItem: existing.items?.get(settings.velero.item), keyRotation: settings.velero.keyRotation,
+        existingItem: existing.vault.items.get(settings.velero.item), keyRotation: settings.velero.keyRotation,
     }, opts);
 
     const { nodeSelector } = settings.kubernetes;

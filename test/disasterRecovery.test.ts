@@ -5,7 +5,7 @@ import * as assert from "assert";
 import * as pulumi from "@pulumi/pulumi";
 import { credentialFields } from "../components/bucketCredentials";
 import { existingItems, fieldValue, vaultEndpoint } from "../components/itemLookup";
-import { customResourcesOfKind, outputValue, RegisteredResource, resourcesOfType, runUnderMocks, secretInput } from "./helpers/mockProgram";
+import { customResourcesOfKind, mockVaultUuid, outputValue, RegisteredResource, resourcesOfType, runUnderMocks, secretInput } from "./helpers/mockProgram";
 import { minimalRawConfig, settingsFrom, stackFileConfig } from "./helpers/settings";
 
 const itemType = "onepassword:index/item:Item";
@@ -19,7 +19,7 @@ function sectionField(item: RegisteredResource, label: string): string {
 describe("keys that outlive the cluster", function () {
     it("a rebuilt stack adopts the vault's item by import and keeps its restic password", async function () {
         const items = new Map([["volsync-minio", { importId: "vaults/v1/items/old-item", resticPassword: pulumi.secret(keptPassword) }]]);
-        const { resources, outputs } = await runUnderMocks(settingsFrom(minimalRawConfig()), undefined, { buckets: new Set(["volsync"]), items });
+        const { resources, outputs } = await runUnderMocks(settingsFrom(minimalRawConfig()), undefined, { buckets: new Set(["volsync"]), vault: { vaultUuid: mockVaultUuid, items } });
         const byTitle = Object.fromEntries(resourcesOfType(resources, itemType).map((item) => [item.inputs.title, item]));
         assert.strictEqual(byTitle["volsync-minio"].importId, "vaults/v1/items/old-item");
         assert.strictEqual(byTitle["velero-minio"].importId, undefined, "an item the vault lacks is created");
@@ -84,8 +84,9 @@ describe("item lookup through the onepassword provider's getItem", function () {
 
     it("finds existing items with their restic password, and reports absent ones as absent", async function () {
         const found = await existingItems(await mocks(false), connect, pulumi.secret("t"), titles);
-        assert.deepStrictEqual([...found.keys()], ["volsync-minio"]);
-        const item = found.get("volsync-minio")!;
+        assert.deepStrictEqual([...found.items.keys()], ["volsync-minio"]);
+        assert.strictEqual(found.vaultUuid, "vault-0001", "items are created in the vault the lookup found");
+        const item = found.items.get("volsync-minio")!;
         assert.strictEqual(item.importId, "vaults/vault-0001/items/item-0001");
         assert.ok(pulumi.Output.isInstance(item.resticPassword) && await pulumi.isSecret(item.resticPassword), "the password must stay secret");
         assert.strictEqual(await outputValue(item.resticPassword!), keptPassword);
@@ -119,7 +120,9 @@ describe("item lookup through the onepassword provider's getItem", function () {
             it(`${failure.what}: a preview warns and shows the items as created`, async function () {
                 fault = failure;
                 const found = await existingItems(await mocks(true), connect, pulumi.secret("t"), titles);
-                assert.strictEqual(found.size, 0);
+                assert.strictEqual(found.items.size, 0);
+                // The program asks the vault nothing else before registering: the items' vault is unknown in such a preview.
+                assert.strictEqual(await (pulumi.output(found.vaultUuid) as any).isKnown, false);
                 assert.deepStrictEqual(warnings, [`Could not look up the 1Password items "volsync-minio", "velero-minio" in vault "cluster" `
                     + `through 1Password Connect at https://connect.example.lan: ${failure.message}; the preview assumes they do not exist`]);
             });

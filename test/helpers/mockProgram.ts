@@ -52,11 +52,14 @@ async function settled(count: () => number): Promise<void> {
     }
 }
 
+/** The vault the program's lookup finds under mocks. */
+export const mockVaultUuid = "vault-uuid-0001";
+
 /**
  * `around` wraps the synchronous construction of the stack, so benchmarks can time it on its own.
  */
 export async function runUnderMocks(settings: StackSettings, around: (deploy: () => void) => void = (deploy) => deploy(),
-    existing?: ExistingState):
+    existing: Partial<ExistingState> = {}):
     Promise<{ resources: RegisteredResource[]; outputs: StorageBackupStackOutputs }> {
     const recorded: Omit<RegisteredResource, "urn" | "parentType">[] = [];
     await pulumi.runtime.setMocks({
@@ -74,13 +77,12 @@ export async function runUnderMocks(settings: StackSettings, around: (deploy: ()
             }
             return { id: `${args.name}-id`, state };
         },
-        call: (args) => (args.token === "onepassword:index/getVault:getVault"
-            ? { uuid: "vault-uuid-0001", name: args.inputs.name, description: "" }
-            : args.inputs),
+        call: (args) => args.inputs,
     }, "storage-backup", "test", false);
 
     let outputs: StorageBackupStackOutputs | undefined;
-    around(() => { outputs = deployStorageBackupStack(settings, secrets(), existing); });
+    const found: ExistingState = { buckets: new Set(), vault: { vaultUuid: mockVaultUuid, items: new Map() }, ...existing };
+    around(() => { outputs = deployStorageBackupStack(settings, secrets(), found); });
     await settled(() => recorded.length);
     const monitor = (pulumi.runtime as any).getMonitor();
     const urns: string[] = [...monitor.resources.keys()];
