@@ -25,6 +25,7 @@ import { PulumiError, PulumiRun, rebuildCluster, repoRoot, Sandbox, sandboxApp, 
 import { finishedPhases, startVelero, veleroCli, VeleroServer, veleroMetrics, veleroPluginDir, waitForVelero } from "../sandbox/velero";
 import { metricRequirements, unmetRequirements } from "../helpers/metricContract";
 import { mcAs, run } from "./clients";
+import { sandboxForSuite } from "./suiteSandbox";
 
 /** The pull request gate, exactly as .github/workflows/policy-preview.yml runs it. */
 const policyGate = path.join(repoRoot, "scripts", "policy-gate.sh");
@@ -38,7 +39,6 @@ describe("sandbox end to end", function () {
     const timings: Record<string, number> = {};
     const outputs: PulumiRun[] = [];
     let sandbox: Sandbox;
-    let failed = false;
 
     /** Runs a step and records its wall time under `name`. */
     async function timed<T>(name: string, step: () => Promise<T>): Promise<T> {
@@ -124,34 +124,11 @@ describe("sandbox end to end", function () {
         }
     }
 
-    // The servers run in process groups of their own: an interrupted run must stop them itself.
-    const onSignal = (signal: NodeJS.Signals) => {
-        void (sandbox?.stop() ?? Promise.resolve()).finally(() => process.exit(signal === "SIGINT" ? 130 : 143));
-    };
-
-    before(async function () {
-        this.timeout(300_000);
-        process.once("SIGINT", onSignal).once("SIGTERM", onSignal);
-        sandbox = await timed("sandbox servers up", () => startSandbox(path.join(work, "sandbox")));
-    });
-
-    afterEach(function () {
-        failed ||= this.currentTest?.state === "failed";
-    });
-
-    after(async function () {
-        this.timeout(120_000);
-        process.off("SIGINT", onSignal).off("SIGTERM", onSignal);
-        await sandbox?.stop();
-        console.log("\n  timings (s):");
-        for (const [name, seconds] of Object.entries(timings)) {
-            console.log(`    ${name.padEnd(40)} ${seconds.toFixed(1)}`);
-        }
-        if (failed) {
-            console.log(`  data and server logs kept in ${work}`);
-        } else {
-            fs.rmSync(work, { recursive: true, force: true });
-        }
+    sandboxForSuite({
+        work,
+        start: (dir) => timed("sandbox servers up", () => startSandbox(dir)),
+        started: (started) => { sandbox = started; },
+        summary: () => ({ heading: "timings (s):", lines: Object.entries(timings).map(([name, seconds]) => `${name.padEnd(40)} ${seconds.toFixed(1)}`) }),
     });
 
     describe("1. pulumi up", () => {
