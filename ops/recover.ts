@@ -100,7 +100,8 @@ export function parseConflicts(resource: string, message: string): FieldConflict
     }).filter((conflict) => conflict.manager !== "" && conflict.fields.length > 0);
 }
 
-/** A Pulumi kubernetes provider's field manager: after a lost state, the old state's own. */
+/** A Pulumi kubernetes provider's field manager: after a lost state, the old state's own (or, where two stacks
+ * wrongly manage one object, the other stack's, which the README warns of). */
 export const isPulumiManager = (manager: string) => /^pulumi-kubernetes(-|$)/.test(manager);
 
 const describeConflict = (conflict: FieldConflict) => `${conflict.resource}: ${conflict.fields.join(", ")} (set by ${conflict.manager})`;
@@ -189,11 +190,9 @@ async function clearPendingOperations(stack: Stack, say: (line: string) => void)
  * named and left alone unless `overwriteOutsideChanges` says to set it back.
  */
 async function recoverLostState(stack: Stack, workDir: string, options: RecoverOptions, say: (line: string) => void): Promise<void> {
+    // Not refused on a non-empty state: a first attempt that stopped at outside changes has filled it.
     const resources = (((await stack.exportStack()).deployment as any)?.resources ?? []) as { type: string }[];
-    const managed = resources.filter((resource) => resource.type !== "pulumi:pulumi:Stack").length;
-    if (managed > 0) {
-        throw new Error(`stack ${stack.name} has ${managed} resources in its state: its state is not lost. Run \`ops recover\` without --state-lost`);
-    }
+    say(`the state of stack ${stack.name} holds ${resources.filter((resource) => resource.type !== "pulumi:pulumi:Stack").length} resources`);
     const conflicts: FieldConflict[] = [];
     const collect = (event: EngineEvent) => {
         const diagnostic = event.diagnosticEvent;
