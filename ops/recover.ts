@@ -69,9 +69,9 @@ export function pendingConsequence(operation: PendingOperation): string {
             return "it may have finished: the next run finds the object and takes it over (Kubernetes objects are applied "
                 + "server-side, buckets and 1Password items are looked up by name and imported, users and policies are written again)";
         case "updating":
-            return "the next run compares the object with the program and applies the difference again";
+            return "the resource is read back (refresh) and the next run applies what still differs from the program";
         case "deleting":
-            return "the resource stays in the state; the next run deletes it again or keeps it, as the program says";
+            return "it may have finished: the resource is read back (refresh) and the next run deletes it only if it is still there";
         default:
             return "the next run reads the resource again";
     }
@@ -180,6 +180,13 @@ async function clearPendingOperations(stack: Stack, say: (line: string) => void)
     }
     await stack.importStack({ ...state, deployment: { ...(state.deployment as object), pending_operations: [] } });
     say(`cleared ${pending.length} pending operation(s) from the state`);
+    // A delete or update that was cut off may have finished: read those resources back, so that the run does
+    // not delete again what is gone (a provider whose delete of a missing object fails would stop it).
+    const cutOff = [...new Set(pending.filter((operation) => operation.type !== "creating").map((operation) => operation.resource.urn))];
+    if (cutOff.length > 0) {
+        say(`refreshing the ${cutOff.length} resource(s) whose delete or update was cut off, so the state says whether they still exist`);
+        await stack.refresh({ target: cutOff, onOutput: (text) => process.stderr.write(text) });
+    }
 }
 
 /**

@@ -43,8 +43,8 @@ describe("ops recover: locks and pending operations", () => {
         const creating = pendingConsequence({ type: "creating", urn });
         assert.match(creating, /may have finished/);
         assert.match(creating, /1Password items are looked up by name and imported/);
-        assert.match(pendingConsequence({ type: "updating", urn }), /applies the difference again/);
-        assert.match(pendingConsequence({ type: "deleting", urn }), /stays in the state/);
+        assert.match(pendingConsequence({ type: "updating", urn }), /read back \(refresh\).*applies what still differs/);
+        assert.match(pendingConsequence({ type: "deleting", urn }), /read back \(refresh\).*deletes it only if it is still there/);
     });
 
     it("reads the API server's apply conflicts, one or several fields per manager", () => {
