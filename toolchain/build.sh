@@ -87,8 +87,8 @@ ORDER="crds pulumi random kubernetes minio mc restic etcd kube kwok helm promtoo
 STREAM_A="pulumi random kubernetes eso velero-aws"
 
 # Providers that the npm SDKs need but that cannot be built here: say so instead of failing every run.
-NOT_BUILDABLE="minio provider (github.com/aminueza/terraform-provider-minio v1.20.1: module zip not served)
-onepassword (github.com/1Password/terraform-provider-onepassword/v2 v2.1.2: not served)"
+NOT_BUILDABLE="minio provider (github.com/aminueza/terraform-provider-minio: AGPL-licensed, not to be used here; a labelled stand-in plays it)
+onepassword provider (github.com/1Password/terraform-provider-onepassword/v2 v2.1.2: not served by the module proxy)"
 
 # ---- build steps (one function per tool; each writes into ${BIN}) -------------------------------------------
 build_pulumi() {
@@ -326,7 +326,7 @@ main() {
   echo "toolchain: summary ($(( $(date +%s) - T0 ))s total)"
   printf '  %s\n' "${SUMMARY[@]}"
   if [ -n "${WANT[random]:-}" ]; then
-    echo "toolchain: not buildable offline here (the module proxy does not serve them):"
+    echo "toolchain: not built here (stand-ins labelled as such play them in the sandbox):"
     echo "${NOT_BUILDABLE}" | sed 's/^/  - /'
   fi
   if [ ${#FAILED[@]} -gt 0 ]; then
