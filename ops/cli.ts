@@ -86,12 +86,11 @@ export function opsProgram(): Command {
             process.exitCode = report.ok ? 0 : 1;
             return report.output;
         })());
-    program.command("recover").description("after an interrupted pulumi up or destroy: remove the stack's lock if its holder is gone, clear pending operations, run it again")
+    program.command("recover").description("after an interrupted pulumi up or destroy, or a lost state: remove the stack's lock if its holder is gone, clear pending operations, run it again")
         .option("--destroy", "finish an interrupted destroy instead of running up")
         .option("--force-unlock", "remove a lock taken on another host or kept by a backend whose locks cannot be read here")
-        .option("--state-lost", "the state is gone (a new, empty backend): take the cluster's objects, buckets and items over again")
-        .option("--overwrite-outside-changes", "with --state-lost: also set back fields changed outside the stack (they are named)")
-        .action(async (options: { destroy?: boolean; forceUnlock?: boolean; stateLost?: boolean; overwriteOutsideChanges?: boolean }) => {
+        .option("--overwrite-outside-changes", "also set back fields that were changed outside the stack (they are named)")
+        .action(async (options: { destroy?: boolean; forceUnlock?: boolean; overwriteOutsideChanges?: boolean }) => {
             const { stack, project } = program.opts<{ stack: string; project: string }>();
             await recoverStack(stack, project, options, (line) => console.error(`recover: ${line}`));
         });

@@ -3,8 +3,7 @@
 // removes every lock, including one held by an update that still runs (on a DIY backend it only deletes
 // files), so a second operator could break into a running update. Here a lock is removed only when its holder
 // is known to be gone. Pending operations are listed, each with what the next run does about it, and cleared;
-// then the interrupted command runs again. With --state-lost it brings a stack whose state is gone back under
-// management.
+// then the interrupted command runs again. The same brings a stack whose state is gone back under management.
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
@@ -100,8 +99,8 @@ export function parseConflicts(resource: string, message: string): FieldConflict
     }).filter((conflict) => conflict.manager !== "" && conflict.fields.length > 0);
 }
 
-/** A Pulumi kubernetes provider's field manager: after a lost state, the old state's own (or, where two stacks
- * wrongly manage one object, the other stack's, which the README warns of). */
+/** A Pulumi kubernetes provider's field manager: an earlier run's of this stack (or, where two stacks wrongly
+ * manage one object, the other stack's, which the README warns of). */
 export const isPulumiManager = (manager: string) => /^pulumi-kubernetes(-|$)/.test(manager);
 
 const describeConflict = (conflict: FieldConflict) => `${conflict.resource}: ${conflict.fields.join(", ")} (set by ${conflict.manager})`;
@@ -111,27 +110,25 @@ export interface RecoverOptions {
     destroy?: boolean;
     /** Remove a lock whose holder cannot be checked from here (another host, a non-file backend). */
     forceUnlock?: boolean;
-    /** The state is gone but the cluster, buckets and vault are not: take them over again. */
-    stateLost?: boolean;
-    /** With stateLost: also set back fields that someone changed outside the stack (they are named). */
+    /** Also set back fields that someone changed outside the stack (they are named). */
     overwriteOutsideChanges?: boolean;
 }
 
 /** Clears what an interrupted run left and runs it again; `say` gets each step as it happens. */
 export async function recoverStack(stackName: string, workDir: string, options: RecoverOptions, say: (line: string) => void): Promise<void> {
     const stack = await LocalWorkspace.selectStack({ stackName, workDir });
-    if (options.stateLost) {
-        await recoverLostState(stack, workDir, options, say);
-        return;
-    }
     await releaseLocks(stack, options, say);
     await clearPendingOperations(stack, say);
-    const command = options.destroy ? "destroy" : "up";
-    say(`running \`pulumi ${command}\` to finish what was interrupted`);
-    const onOutput = (text: string) => process.stderr.write(text);
-    await (options.destroy ? stack.destroy({ onOutput }) : stack.up({ onOutput }));
-    say(`recovered: \`pulumi ${command}\` completed`);
+    if (options.destroy) {
+        say("running `pulumi destroy` to finish what was interrupted");
+        await stack.destroy({ onOutput });
+        say("recovered: `pulumi destroy` completed");
+        return;
+    }
+    await upTakingBackOwnFields(stack, workDir, options, say);
 }
+
+const onOutput = (text: string) => process.stderr.write(text);
 
 async function releaseLocks(stack: Stack, options: RecoverOptions, say: (line: string) => void): Promise<void> {
     const url = (await stack.workspace.whoAmI()).url ?? "";
@@ -185,21 +182,18 @@ async function clearPendingOperations(stack: Stack, say: (line: string) => void)
     const cutOff = [...new Set(pending.filter((operation) => operation.type !== "creating").map((operation) => operation.resource.urn))];
     if (cutOff.length > 0) {
         say(`refreshing the ${cutOff.length} resource(s) whose delete or update was cut off, so the state says whether they still exist`);
-        await stack.refresh({ target: cutOff, onOutput: (text) => process.stderr.write(text) });
+        await stack.refresh({ target: cutOff, onOutput });
     }
 }
 
 /**
- * A stack whose state was lost, with its cluster, buckets and items intact. A plain `up` takes the buckets
- * and items over by name, but every Kubernetes object whose fields the old state's field manager owns with
- * another value fails with an apply conflict. Those fields are the stack's own and are taken over by force
- * (PULUMI_K8S_ENABLE_PATCH_FORCE); a field that another manager owns was changed outside the stack, and is
- * named and left alone unless `overwriteOutsideChanges` says to set it back.
+ * `pulumi up`, first without force. A Kubernetes object that an earlier run created but the state does not
+ * record (its create was cut off, or the whole state was lost) is owned by that run's field manager, and
+ * where a value differs the apply fails with a conflict. Those fields are the stack's own and are taken back
+ * by force (PULUMI_K8S_ENABLE_PATCH_FORCE); a field that another manager owns was changed outside the stack,
+ * and is named and left alone unless `overwriteOutsideChanges` says to set it back.
  */
-async function recoverLostState(stack: Stack, workDir: string, options: RecoverOptions, say: (line: string) => void): Promise<void> {
-    // Not refused on a non-empty state: a first attempt that stopped at outside changes has filled it.
-    const resources = (((await stack.exportStack()).deployment as any)?.resources ?? []) as { type: string }[];
-    say(`the state of stack ${stack.name} holds ${resources.filter((resource) => resource.type !== "pulumi:pulumi:Stack").length} resources`);
+async function upTakingBackOwnFields(stack: Stack, workDir: string, options: RecoverOptions, say: (line: string) => void): Promise<void> {
     const conflicts: FieldConflict[] = [];
     const collect = (event: EngineEvent) => {
         const diagnostic = event.diagnosticEvent;
@@ -207,8 +201,7 @@ async function recoverLostState(stack: Stack, workDir: string, options: RecoverO
             conflicts.push(...parseConflicts(diagnostic.urn.split("::").pop()!, diagnostic.message));
         }
     };
-    const onOutput = (text: string) => process.stderr.write(text);
-    say("running `pulumi up` without force: it takes over the buckets and 1Password items by name and applies every Kubernetes object; fields that another field manager owns are reported, not overwritten");
+    say("running `pulumi up` to finish what was interrupted, without force: buckets and 1Password items are taken over by name, Kubernetes objects applied; a field that another field manager owns is reported, not overwritten");
     try {
         await stack.up({ onOutput, onEvent: collect });
         say("recovered: `pulumi up` completed with no field conflicts");
@@ -220,7 +213,7 @@ async function recoverLostState(stack: Stack, workDir: string, options: RecoverO
     }
     const outside = conflicts.filter((conflict) => !isPulumiManager(conflict.manager));
     for (const conflict of conflicts.filter((candidate) => isPulumiManager(candidate.manager))) {
-        say(`the lost state's field manager owns ${describeConflict(conflict)}: taking them over`);
+        say(`an earlier run's field manager owns ${describeConflict(conflict)}: taking them back`);
     }
     if (outside.length > 0 && !options.overwriteOutsideChanges) {
         throw new Error(`fields changed outside the stack would be overwritten:\n${outside.map((conflict) => `  ${describeConflict(conflict)}`).join("\n")}\n`

@@ -429,7 +429,7 @@ describe("crash safety: interrupted runs, two operators, an API server restart, 
     });
 
     describe("6. a lost state", () => {
-        it("a lost state: ops recover --state-lost adopts the cluster, the buckets and the items; it names what others changed before it forces", async function () {
+        it("a lost state: ops recover adopts the cluster, the buckets and the items; it names what others changed before it forces", async function () {
             this.timeout(900_000);
             // Someone scales a chart's Deployment by hand: a change the recovery must name before taking the field back.
             const deployment = { apiVersion: "apps/v1", kind: "Deployment", metadata: { name: "volsync", namespace: "volsync-system" } };
@@ -439,13 +439,13 @@ describe("crash safety: interrupted runs, two operators, an API server restart, 
             fs.mkdirSync(stateDir);
             await sandbox.pulumi(["stack", "init", stackName]);
             retiredKeys.push(...await Promise.all(Object.values(titles).map(credentialsOf)));
-            const refused = await ops("recover", "--state-lost");
+            const refused = await ops("recover");
             assert.notStrictEqual(refused.code, 0, "the recovery forced over a change made outside the stack without saying so");
             assert.match(refused.stderr, /volsync-system\/volsync: .*\.spec\.replicas.* \(set by kubectl-scale\)/, refused.stderr.slice(-4000));
-            const recovery = await ops("recover", "--state-lost", "--overwrite-outside-changes");
+            const recovery = await ops("recover", "--overwrite-outside-changes");
             assert.strictEqual(recovery.code, 0, recovery.stderr.slice(-6000));
             assert.match(recovery.stderr, /overwrote .*kubectl-scale/);
-            report.push(`state lost: ops recover --state-lost refused over kubectl-scale, then --overwrite-outside-changes converged (${(refused.seconds + recovery.seconds).toFixed(0)}s)`);
+            report.push(`state lost: ops recover refused over kubectl-scale, then --overwrite-outside-changes converged (${(refused.seconds + recovery.seconds).toFixed(0)}s)`);
             await assertInvariants("after the state was lost");
         });
     });
