@@ -203,7 +203,8 @@ async function upTakingBackOwnFields(stack: Stack, workDir: string, options: Rec
     };
     say("running `pulumi up` to finish what was interrupted, without force: buckets and 1Password items are taken over by name, Kubernetes objects applied; a field that another field manager owns is reported, not overwritten");
     try {
-        await stack.up({ onOutput, onEvent: collect });
+        // On past the first failure: an object the run never reached would be forced below without a look.
+        await stack.up({ onOutput, onEvent: collect, continueOnError: true });
         say("recovered: `pulumi up` completed with no field conflicts");
         return;
     } catch (error) {

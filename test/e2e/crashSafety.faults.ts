@@ -440,7 +440,7 @@ describe("crash safety: interrupted runs, two operators, an API server restart, 
             await sandbox.pulumi(["stack", "init", stackName]);
             retiredKeys.push(...await Promise.all(Object.values(titles).map(credentialsOf)));
             const refused = await ops("recover");
-            assert.notStrictEqual(refused.code, 0, "the recovery forced over a change made outside the stack without saying so");
+            assert.notStrictEqual(refused.code, 0, `the recovery forced over a change made outside the stack without saying so:\n${refused.stderr.split("\n").filter((line) => /^recover:|conflict/.test(line)).join("\n")}`);
             assert.match(refused.stderr, /volsync-system\/volsync: .*\.spec\.replicas.* \(set by kubectl-scale\)/, refused.stderr.slice(-4000));
             const recovery = await ops("recover", "--overwrite-outside-changes");
             assert.strictEqual(recovery.code, 0, recovery.stderr.slice(-6000));
