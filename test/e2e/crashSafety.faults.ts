@@ -11,9 +11,8 @@ import { createHash, randomBytes, randomInt } from "crypto";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { credentialFields } from "../../components/bucketCredentials";
 import { findLeaks, NamedSecret } from "../helpers/secretLeaks";
-import { itemFields, itemsTitled } from "../sandbox/connectClient";
+import { itemCredentials, itemsTitled } from "../sandbox/connectClient";
 import { isRunning, sleep } from "../sandbox/processes";
 import { PulumiError, PulumiRun, repoRoot, Sandbox, sandboxApp, stackName, startSandbox } from "../sandbox/sandbox";
 import { mcAs, run, ToolResult } from "./clients";
@@ -105,10 +104,7 @@ describe("crash safety: interrupted runs, two operators, an API server restart, 
     const mc = (identity: { accessKey: string; secretKey: string }) =>
         mcAs({ endpoint: sandbox.state.minio.endpoint, ...identity }, sandbox.env(), mcConfig, sandbox.pki.caCert);
     const root = () => mc({ accessKey: sandbox.state.minio.rootUser, secretKey: sandbox.state.minio.rootPassword });
-    const credentialsOf = async (title: string) => {
-        const fields = await itemFields(connect(), title);
-        return { accessKey: fields[credentialFields.accessKeyId], secretKey: fields[credentialFields.secretAccessKey], resticPassword: fields[credentialFields.resticPassword] };
-    };
+    const credentialsOf = (title: string) => itemCredentials(connect(), title);
 
     async function pulumi(args: string[], env?: NodeJS.ProcessEnv): Promise<PulumiRun> {
         try {

@@ -17,7 +17,7 @@ import { renderCharts } from "../helpers/chartRender";
 import { everyOptionRawConfig, settingsFrom, stackFileConfig } from "../helpers/settings";
 import { nodeNames } from "../sandbox/nodes";
 import { createRunPki } from "../sandbox/pki";
-import { connectRequest, itemFields, itemsTitled } from "../sandbox/connectClient";
+import { connectRequest, itemCredentials, itemsTitled } from "../sandbox/connectClient";
 import { secretWrittenByEso } from "../sandbox/externalSecretsOperator";
 import { findLeaks, NamedSecret } from "../helpers/secretLeaks";
 import { KubeApiError, KubeClient, KubeObject } from "../sandbox/kubeClient";
@@ -85,10 +85,7 @@ describe("sandbox end to end", function () {
         mcAs({ endpoint: sandbox.state.minio.endpoint, ...identity }, sandbox.env(), mcConfig, sandbox.pki.caCert);
     const root = () => mc({ accessKey: sandbox.state.minio.rootUser, secretKey: sandbox.state.minio.rootPassword });
     const connect = () => sandbox.state.connect;
-    const credentialsOf = async (itemTitle: string) => {
-        const fields = await itemFields(connect(), itemTitle);
-        return { accessKey: fields[credentialFields.accessKeyId], secretKey: fields[credentialFields.secretAccessKey], resticPassword: fields[credentialFields.resticPassword] };
-    };
+    const credentialsOf = (title: string) => itemCredentials(connect(), title);
 
     /**
      * The app's restic secret as the cluster's secret operator wrote it (the one place that names the

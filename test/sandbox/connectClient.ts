@@ -1,5 +1,6 @@
 // The tests' own view of the vault: reads an item from the Connect stand-in over its REST API, the way a
 // Connect client finds it: vault by title, item by title, then the item itself.
+import { credentialFields } from "../../components/bucketCredentials";
 
 export interface ConnectAccess {
     url: string;
@@ -40,4 +41,10 @@ export async function itemFields(connect: ConnectAccess, title: string): Promise
     const item = await connectGet(connect, `/v1/vaults/${vault.id}/items/${items[0].id}`);
     return Object.fromEntries((item.fields as { label: string; value?: string }[])
         .filter((field) => field.value !== undefined).map((field) => [field.label, field.value!]));
+}
+
+/** The S3 keys and restic password that the stack keeps in the item titled `title`. */
+export async function itemCredentials(connect: ConnectAccess, title: string): Promise<{ accessKey: string; secretKey: string; resticPassword: string }> {
+    const fields = await itemFields(connect, title);
+    return { accessKey: fields[credentialFields.accessKeyId], secretKey: fields[credentialFields.secretAccessKey], resticPassword: fields[credentialFields.resticPassword] };
 }
