@@ -22,7 +22,8 @@ LOGS="${STATE}/logs"
 export PULUMI_HOME="${TOOLCHAIN_PULUMI_HOME:-${STATE}/pulumi-home}"
 
 # Never let go fetch a newer toolchain; 2 cores: at most 2 parallel compiles; no VCS stamping (module zips
-# have no .git). GOMODCACHE/GOCACHE are the user's defaults, so they persist between runs and are shared.
+# have no .git). Every binary links with -s -w: no symbol table or DWARF, which the tests never read and
+# which the linker spends much of its time writing (build info and stack traces stay). GOMODCACHE/GOCACHE are the user's defaults, so they persist between runs and are shared.
 export GOTOOLCHAIN=local
 export CGO_ENABLED=0
 export GOFLAGS="-mod=readonly -p=2 -trimpath -buildvcs=false"
@@ -53,8 +54,8 @@ CRDS_VERSION="v8.7.0+v0.85.0+${ESO_VERSION}"
 # ---- tool table: name -> wrapper dir | reported version | outputs ----------------------------------------
 declare -A DIR=(
   [pulumi]=pulumi [random]=providers/random [kubernetes]=providers/kubernetes [minio]=minio [mc]=mc
-  [restic]=restic [etcd]=etcd [kube]=kube [kwok]=kwok [helm]=helm [promtool]=promtool [eso]=eso [crds]=crds
-  [velero]=velero [velero-aws]=velero-aws
+  [restic]=restic [etcd]=etcd [kube]=kube [kwok]=kube [helm]=kube [promtool]=promtool [eso]=eso [crds]=crds
+  [velero]=velero [velero-aws]=velero
 )
 declare -A VERSION=(
   [pulumi]="${PULUMI_VERSION}" [random]="${RANDOM_VERSION}" [kubernetes]="${KUBERNETES_VERSION}"
@@ -82,9 +83,10 @@ declare -A GROUPS_=(
 )
 ORDER="crds pulumi random kubernetes minio mc restic etcd kube kwok helm promtool eso velero velero-aws"   # cheapest and most useful first
 # With --parallel, these tools form one stream and the rest the other (about equal cold times). Pulumi
-# leads its stream: the providers install into its plugin cache. Velero and its AWS plugin cost about the
-# same cold and share few compiled packages (different velero and Kubernetes versions): one in each stream.
-STREAM_A="pulumi random kubernetes eso velero-aws"
+# leads its stream: the providers install into its plugin cache. Tools built from one wrapper module share
+# compiled packages, so they stay in one stream (kube, kwok and helm; velero and its AWS plugin): in two
+# streams both would compile the shared packages at the same time.
+STREAM_A="pulumi random kubernetes eso"
 
 # Providers that the npm SDKs need but that cannot be built here: say so instead of failing every run.
 NOT_BUILDABLE="minio provider (github.com/aminueza/terraform-provider-minio: AGPL-licensed, not to be used here; a labelled stand-in plays it)
@@ -92,16 +94,16 @@ onepassword provider (github.com/1Password/terraform-provider-onepassword/v2 v2.
 
 # ---- build steps (one function per tool; each writes into ${BIN}) -------------------------------------------
 build_pulumi() {
-  local ld="-X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=${PULUMI_VERSION}"
+  local ld="-s -w -X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=${PULUMI_VERSION}"
   go build -tags osusergo,grpcnotrace -ldflags "${ld}" -o "${BIN}/pulumi" github.com/pulumi/pulumi/pkg/v3/cmd/pulumi &&
     # Our own language host (see pulumi/langhost/main.go for why); it reports the CLI's version.
-    go build -ldflags "-X main.version=${PULUMI_VERSION#v}" -o "${BIN}/pulumi-language-nodejs" ./langhost
+    go build -ldflags "-s -w -X main.version=${PULUMI_VERSION#v}" -o "${BIN}/pulumi-language-nodejs" ./langhost
 }
 
 build_random() {
   # The bridge only serves this schema from GetSchema; create/read/update/delete never use it.
   printf '{"name":"random","version":"%s"}\n' "${RANDOM_VERSION}" > cmd/pulumi-resource-random/schema-embed.json &&
-    go build -ldflags "-X main.version=${RANDOM_VERSION}" -o "${PLUGIN_BIN}/pulumi-resource-random" ./cmd/pulumi-resource-random &&
+    go build -ldflags "-s -w -X main.version=${RANDOM_VERSION}" -o "${PLUGIN_BIN}/pulumi-resource-random" ./cmd/pulumi-resource-random &&
     install_plugin random "${RANDOM_VERSION}"
 }
 
@@ -115,27 +117,27 @@ build_kubernetes() {
 
 build_minio() {
   local p=github.com/minio/minio/cmd tag="DEVELOPMENT.${MINIO_TIME//:/-}"
-  go build -tags kqueue -ldflags "-X ${p}.Version=${MINIO_TIME} -X ${p}.ReleaseTag=${tag} -X ${p}.CommitID=${MINIO_COMMIT} -X ${p}.ShortCommitID=${MINIO_COMMIT} -X ${p}.CopyrightYear=${MINIO_TIME:0:4}" \
+  go build -tags kqueue -ldflags "-s -w -X ${p}.Version=${MINIO_TIME} -X ${p}.ReleaseTag=${tag} -X ${p}.CommitID=${MINIO_COMMIT} -X ${p}.ShortCommitID=${MINIO_COMMIT} -X ${p}.CopyrightYear=${MINIO_TIME:0:4}" \
     -o "${BIN}/minio" github.com/minio/minio
 }
 
 build_mc() {
   local p=github.com/minio/mc/cmd tag="RELEASE.${MC_TIME//:/-}"
-  go build -ldflags "-X ${p}.Version=${MC_TIME} -X ${p}.ReleaseTag=${tag} -X ${p}.CommitID=${MC_COMMIT} -X ${p}.ShortCommitID=${MC_COMMIT} -X ${p}.CopyrightYear=${MC_TIME:0:4}" \
+  go build -ldflags "-s -w -X ${p}.Version=${MC_TIME} -X ${p}.ReleaseTag=${tag} -X ${p}.CommitID=${MC_COMMIT} -X ${p}.ShortCommitID=${MC_COMMIT} -X ${p}.CopyrightYear=${MC_TIME:0:4}" \
     -o "${BIN}/mc" github.com/minio/mc
 }
 
 build_restic() {
   # restic's version string is a constant in its source at the release tag; nothing to stamp.
-  go build -o "${BIN}/restic" github.com/restic/restic/cmd/restic
+  go build -ldflags "-s -w" -o "${BIN}/restic" github.com/restic/restic/cmd/restic
 }
 
 build_etcd() {
-  go build -o "${BIN}/etcd" go.etcd.io/etcd/server/v3
+  go build -ldflags "-s -w" -o "${BIN}/etcd" go.etcd.io/etcd/server/v3
 }
 
 build_kube() {
-  local ld="" minor
+  local ld="-s -w" minor
   minor="$(echo "${KUBE_VERSION}" | cut -d. -f2)"
   for p in k8s.io/component-base/version k8s.io/client-go/pkg/version; do
     ld+=" -X ${p}.gitVersion=${KUBE_VERSION} -X ${p}.gitMajor=1 -X ${p}.gitMinor=${minor} -X ${p}.gitTreeState=clean"
@@ -149,7 +151,7 @@ build_kwok() {
   # kwok refuses to start without Stage definitions; the ones its module ships make nodes Ready and pods
   # Running/Ready at once, and keep node heartbeats going.
   local mod stages="${BIN}/kwok-stages"
-  go build -o "${BIN}/kwok" sigs.k8s.io/kwok/cmd/kwok &&
+  go build -ldflags "-s -w" -o "${BIN}/kwok" sigs.k8s.io/kwok/cmd/kwok &&
     mod="$(go list -m -f '{{.Dir}}' sigs.k8s.io/kwok)" &&
     rm -rf "${stages}" && mkdir -p "${stages}" &&
     cp "${mod}"/kustomize/stage/node/fast/node-initialize.yaml "${mod}"/kustomize/stage/node/heartbeat/node-heartbeat.yaml \
@@ -160,7 +162,7 @@ build_kwok() {
 
 build_helm() {
   # Without the Kubernetes version stamped, helm assumes v1.20 and refuses charts with a newer kubeVersion.
-  local minor ld="-X helm.sh/helm/v3/internal/version.version=${HELM_VERSION} -X helm.sh/helm/v3/internal/version.gitTreeState=clean"
+  local minor ld="-s -w -X helm.sh/helm/v3/internal/version.version=${HELM_VERSION} -X helm.sh/helm/v3/internal/version.gitTreeState=clean"
   minor="$(echo "${KUBE_VERSION}" | cut -d. -f2)"
   for p in helm.sh/helm/v3/pkg/chartutil helm.sh/helm/v3/pkg/lint/rules; do
     ld+=" -X ${p}.k8sVersionMajor=1 -X ${p}.k8sVersionMinor=${minor}"
@@ -169,8 +171,10 @@ build_helm() {
 }
 
 build_promtool() {
+  # remove_all_sd is upstream's tag for leaving out the service-discovery plugins (every cloud's SDK): the
+  # tests only check and unit-test rule files, and the tag halves what is compiled.
   local p=github.com/prometheus/common/version
-  go build -ldflags "-X ${p}.Version=${PROMTOOL_VERSION} -X ${p}.Revision=v0.316.0 -X ${p}.Branch=HEAD" \
+  go build -tags remove_all_sd -ldflags "-s -w -X ${p}.Version=${PROMTOOL_VERSION} -X ${p}.Revision=v0.316.0 -X ${p}.Branch=HEAD" \
     -o "${BIN}/promtool" github.com/prometheus/prometheus/cmd/promtool
 }
 

@@ -1,4 +1,5 @@
-// Wrapper module pinning Velero v1.18.3 (the server the sandbox runs against its API server and MinIO).
+// Wrapper module pinning Velero v1.18.3 (the server the sandbox runs against its API server and MinIO) and
+// its AWS object-store plugin v1.14.3 (through which the server writes to MinIO).
 module local/toolchain/velero
 
 go 1.26.0
@@ -11,6 +12,10 @@ replace github.com/kopia/kopia => github.com/project-velero/kopia v0.0.0-2025123
 
 require (
 	github.com/vmware-tanzu/velero v1.18.3
+	// The AWS object-store plugin is built from this module too, so that the packages it shares with the
+	// server compile once. One build list gives the plugin the server's velero (it asks for v1.18.1) and the
+	// server the plugin's newer AWS SDK patch releases.
+	github.com/vmware-tanzu/velero-plugin-for-aws v1.14.3
 	k8s.io/klog/v2 v2.140.0
 	sigs.k8s.io/controller-runtime v0.21.0
 )
@@ -40,12 +45,13 @@ require (
 	github.com/aws/aws-sdk-go-v2/credentials v1.19.16 // indirect
 	github.com/aws/aws-sdk-go-v2/feature/ec2/imds v1.18.23 // indirect
 	github.com/aws/aws-sdk-go-v2/feature/s3/manager v1.22.18 // indirect
-	github.com/aws/aws-sdk-go-v2/internal/configsources v1.4.23 // indirect
-	github.com/aws/aws-sdk-go-v2/internal/endpoints/v2 v2.7.23 // indirect
+	github.com/aws/aws-sdk-go-v2/internal/configsources v1.4.28 // indirect
+	github.com/aws/aws-sdk-go-v2/internal/endpoints/v2 v2.7.28 // indirect
 	github.com/aws/aws-sdk-go-v2/internal/v4a v1.4.24 // indirect
-	github.com/aws/aws-sdk-go-v2/service/internal/accept-encoding v1.13.9 // indirect
+	github.com/aws/aws-sdk-go-v2/service/ec2 v1.305.2 // indirect
+	github.com/aws/aws-sdk-go-v2/service/internal/accept-encoding v1.13.12 // indirect
 	github.com/aws/aws-sdk-go-v2/service/internal/checksum v1.9.15 // indirect
-	github.com/aws/aws-sdk-go-v2/service/internal/presigned-url v1.13.23 // indirect
+	github.com/aws/aws-sdk-go-v2/service/internal/presigned-url v1.13.28 // indirect
 	github.com/aws/aws-sdk-go-v2/service/internal/s3shared v1.19.23 // indirect
 	github.com/aws/aws-sdk-go-v2/service/s3 v1.101.0 // indirect
 	github.com/aws/aws-sdk-go-v2/service/signin v1.0.11 // indirect
